@@ -1,0 +1,243 @@
+/*
+** swsearch.h — the public API of swsearch, and the base every layer links.
+**
+** Two parts:
+**   1. sw_base (engine/base.c): status codes, SwError, the allocator. Linked by
+**      every layer (stemmer, index, engine) so errors and allocation look the
+**      same everywhere and tests can inject allocation failures at one point.
+**   2. The engine's public API (engine/*.c): build an index, open it, search
+**      it, analyse text, check and describe it. cli/ and bench/ use only this.
+**
+** Conventions: functions that can fail return SW_OK (0) or one of the SW_*
+** codes and fill the caller-owned SwError with a message naming the file,
+** offset or query column and the problem. OUT parameters are set to NULL/0 on
+** failure. Bytes travel as pointer + length; strings returned in structs are
+** NUL-terminated for convenience as well.
+*/
+#ifndef SWSEARCH_H
+#define SWSEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SW_VERSION_STRING "0.1.0"
+
+/* ---------------------------------------------------------------- base -- */
+
+/* Status codes. Public: never renumber (scripts see them via messages only,
+** but bindings may switch on them). */
+enum {
+  SW_OK = 0,
+  SW_INPUT = 1,    /* bad input document or file (invalid JSON, unreadable)  */
+  SW_QUERY = 2,    /* query syntax error (empty, unbalanced quotes, ...)      */
+  SW_CORRUPT = 3,  /* index file damaged: checksum, bounds, invariant         */
+  SW_VERSION = 4,  /* index written by an unknown format version              */
+  SW_IO = 5,       /* operating-system I/O failure (open, read, rename, ...)  */
+  SW_FULL = 6,     /* disk full or file size limit (ENOSPC, EFBIG, EDQUOT)     */
+  SW_LIMIT = 7,    /* a documented size limit exceeded                         */
+  SW_NOMEM = 8,    /* allocation failed                                        */
+  SW_NOTFOUND = 9  /* no such index / term / document (not always an error)   */
+};
+
+#define SW_ERROR_MSG_MAX 512
+
+/* Caller-owned error detail. Never allocates. The first error set is kept:
+** sw_error_set() on an error that already holds a code does nothing, so a
+** long-lived writer reports the root cause, not its consequences. */
+typedef struct SwError {
+  int code;                   /* SW_OK when no error has been recorded    */
+  char msg[SW_ERROR_MSG_MAX]; /* human-readable, names file/offset/column */
+} SwError;
+
+/* Reset err to "no error". err may be NULL (then every sw_error_* call is a
+** no-op). */
+void sw_error_clear(SwError *err);
+
+/* Record code and a printf-formatted message unless err already holds an
+** error. Returns code, so callers can write `return sw_error_set(...)`. */
+int sw_error_set(SwError *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Map an errno value from a failed system call to SW_FULL (ENOSPC, EFBIG,
+** EDQUOT) or SW_IO, recording "<what> <path>: <strerror>". Returns the code. */
+int sw_error_errno(SwError *err, int errnum, const char *what, const char *path);
+
+/* Human-readable name of a code ("corrupt index", "query error", ...). */
+const char *sw_strerror(int code);
+
+/* The allocator. Every allocation in the project goes through these so that
+** tests can make the Nth one fail. Results are NULL on failure; callers check. */
+void *sw_malloc(size_t n);
+void *sw_calloc(size_t count, size_t size); /* checks count*size overflow */
+void *sw_realloc(void *p, size_t n);
+void sw_free(void *p);
+char *sw_strndup(const char *s, size_t n); /* NUL-terminated copy */
+
+/* Fault injection (tests only): after `n` more successful allocations every
+** allocation fails, until sw_fault_alloc_reset(). n < 0 disables. Returns the
+** number of allocations made since the last reset. */
+void sw_fault_alloc_after(long n);
+long sw_fault_alloc_reset(void);
+
+/* Monotonic clock in seconds, for timings shown to users and the bench. */
+double sw_now(void);
+
+/* ---------------------------------------------------------- public API -- */
+
+typedef uint32_t SwDocId; /* dense, 0-based, per index generation */
+
+/* Limits (documented in README/FORMAT.md). Larger input is refused with
+** SW_LIMIT naming the input. */
+#define SW_MAX_DOC_BYTES ((size_t)256 << 20)  /* one document's text      */
+#define SW_MAX_TOKEN_BYTES 256                /* longer tokens are cut    */
+#define SW_MAX_QUERY_BYTES 65536
+#define SW_MAX_QUERY_TERMS 1024
+
+/* --- analysis ---------------------------------------------------------- */
+
+/* One token as `swsearch analyze` shows it. Pointers are valid only during
+** the callback. */
+typedef struct SwToken {
+  uint32_t pos;          /* position in the token stream               */
+  const char *surface;   /* bytes of the original text                 */
+  size_t surface_len;
+  const char *term;      /* indexed term (folded, stemmed)             */
+  size_t term_len;
+  int stopword;          /* 1 if dropped from free-text queries        */
+} SwToken;
+
+typedef int (*SwTokenFn)(void *ctx, const SwToken *tok); /* non-zero stops */
+
+/* Run the one analysis chain over text and call fn per token. *invalid_utf8
+** (may be NULL) receives the count of invalid byte sequences replaced. */
+int sw_analyze(const char *text, size_t len, SwTokenFn fn, void *ctx,
+               size_t *invalid_utf8, SwError *err);
+
+/* --- building ---------------------------------------------------------- */
+
+typedef struct SwBuildOptions {
+  size_t mem_budget;   /* bytes of postings held before a run is flushed;
+                          0 = default (256 MiB)                              */
+  int progress;        /* 1: print progress lines on stderr (cli: on a TTY)  */
+  int threads;         /* 0 = default; this release builds on one thread    */
+} SwBuildOptions;
+
+typedef struct SwBuildStats {
+  uint64_t docs;            /* documents indexed                          */
+  uint64_t skipped;         /* documents/lines/files skipped (reported)   */
+  uint64_t files;           /* input files read                           */
+  uint64_t text_bytes;      /* bytes of title + text analysed              */
+  uint64_t tokens;          /* tokens indexed                              */
+  uint64_t terms;           /* distinct terms                              */
+  uint64_t invalid_utf8;    /* invalid UTF-8 sequences replaced            */
+  uint64_t index_bytes;     /* size of the published generation          */
+  double seconds;           /* wall time of the whole build                */
+} SwBuildStats;
+
+/* Called for every problem that skips input but does not stop the build
+** (malformed JSON line, unreadable file, invalid UTF-8 replaced). `where` is
+** "file:line" or "file". */
+typedef void (*SwWarnFn)(void *ctx, const char *where, const char *problem);
+
+/* Build a whole new index in dir from files and directories (recursively):
+** .txt/.md (one document each), .jsonl and .jsonl.zst (one per line). The new
+** generation is published atomically; on any failure the previous index in
+** dir (if any) still serves and the error says why. warn may be NULL
+** (warnings go nowhere). */
+int sw_build(const char *dir, const char *const *paths, size_t npaths,
+             const SwBuildOptions *opts, SwWarnFn warn, void *warn_ctx,
+             SwBuildStats *stats, SwError *err);
+
+/* --- searching --------------------------------------------------------- */
+
+typedef struct SwIndex SwIndex;
+
+/* Open the current generation of the index in dir (mmap; magic, version and
+** footer checked). Errors: SW_NOTFOUND (no index there), SW_CORRUPT,
+** SW_VERSION, SW_IO, SW_NOMEM. */
+int sw_index_open(const char *dir, SwIndex **out, SwError *err);
+void sw_index_close(SwIndex *ix); /* NULL is a no-op */
+
+enum {
+  SW_HL_BRACKETS = 0,  /* [word]                         */
+  SW_HL_ANSI = 1,      /* ESC[1m word ESC[0m (bold)       */
+  SW_HL_NONE = 2
+};
+
+typedef struct SwSearchOptions {
+  size_t k;             /* hits wanted (top k); 0 = 10                   */
+  int snippets;         /* 1: make a snippet per hit                      */
+  int highlight;        /* SW_HL_*                                         */
+  size_t snippet_chars; /* target snippet length in characters; 0 = 200   */
+} SwSearchOptions;
+
+typedef struct SwHit {
+  SwDocId doc;
+  double score;
+  const char *id;       /* the document's own id (JSONL id or rel. path)  */
+  const char *file;     /* base name of the file it came from             */
+  const char *title;
+  const char *date;     /* "" when unknown                                */
+  const char *source;   /* "" when unknown                                */
+  const char *url;      /* "" when unknown                                */
+  char *snippet;        /* NULL unless snippets were asked for            */
+  uint32_t matched;     /* query clauses this document matched            */
+} SwHit;
+
+typedef struct SwResults {
+  uint64_t total_hits;  /* documents matching (all clauses, or in partial
+                           mode the documents matching at least one)     */
+  int partial;          /* 1: no document had every clause; hits are the
+                           documents with the most of them               */
+  uint32_t clauses;     /* number of positive clauses in the query        */
+  double took_ms;       /* evaluation + snippets                          */
+  size_t nhits;
+  SwHit *hits;          /* nhits entries, best first                      */
+} SwResults;
+
+/* Parse and run a query (query language v1: words, "phrases", OR, -word).
+** Errors: SW_QUERY with the column and problem (empty query, unbalanced
+** quotes, nothing searchable), SW_CORRUPT when index data is damaged. The
+** results own all strings; free with sw_results_free. */
+int sw_search(SwIndex *ix, const char *query, size_t len,
+              const SwSearchOptions *opts, SwResults **out, SwError *err);
+void sw_results_free(SwResults *res);
+
+/* --- stats and checking ------------------------------------------------ */
+
+typedef struct SwIndexStats {
+  uint64_t generation;
+  uint64_t docs;
+  uint64_t terms;
+  uint64_t tokens;        /* sum of document lengths                 */
+  double avg_doc_len;
+  uint32_t format_version;
+  size_t nfiles;
+  struct {
+    char name[64];        /* file name inside the generation         */
+    uint64_t bytes;
+  } files[16];
+} SwIndexStats;
+
+int sw_index_stats(SwIndex *ix, SwIndexStats *out, SwError *err);
+
+/* Verify every checksum and invariant of the index in dir without trusting
+** anything (no mmap shortcuts). SW_OK when sound, else SW_CORRUPT/SW_VERSION
+** /SW_IO with the first problem found. report (may be NULL) gets one line per
+** file checked ("terms: 12345 terms ok"). */
+typedef void (*SwReportFn)(void *ctx, const char *line);
+int sw_index_check(const char *dir, SwReportFn report, void *ctx,
+                   SwError *err);
+
+/* Default index directory: $SWSEARCH_INDEX, else $XDG_DATA_HOME/swsearch/index,
+** else $HOME/.local/share/swsearch/index. Writes at most cap bytes. */
+int sw_default_index_dir(char *buf, size_t cap, SwError *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SWSEARCH_H */

@@ -1,0 +1,189 @@
+/*
+** index.h — the index layer's contract with engine/: writing a whole index
+** generation in one batch, publishing it atomically, reading it back through
+** mmap, and checking it. The byte layout is index/FORMAT.md; nothing above
+** this layer knows it.
+**
+** Directory layout (FORMAT.md §1): DIR/CURRENT names the live generation
+** DIR/gen-NNNNNNNN/, which holds the files of one segment. A writer builds a
+** new generation beside the live one, fsyncs it, then replaces CURRENT by
+** rename and fsyncs DIR; only then are older generations removed. A reader
+** that opened an older generation keeps its mmaps (unlinked files stay
+** readable on POSIX).
+**
+** Fields: a document's title and text are analysed into one token stream,
+** title first (positions 0..t-1), then the text starting at position
+** t + IX_FIELD_GAP, so no phrase spans the two. The document length used by
+** BM25 is the number of tokens (title + text).
+*/
+#ifndef SW_INDEX_H
+#define SW_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis.h"
+#include "swsearch.h"
+
+#define IX_FIELD_GAP 16      /* positions between title and text           */
+#define IX_DOC_END UINT32_MAX /* IxPostings.doc after the last posting     */
+
+/* ---------------------------------------------------------------- writer -- */
+
+typedef struct IxWriter IxWriter;
+
+typedef struct IxWriterOptions {
+  size_t mem_budget; /* bytes of in-memory postings before a sorted run is
+                        flushed to a temp file; 0 = 256 MiB                 */
+} IxWriterOptions;
+
+/* One document to add. Strings are borrowed for the duration of the call;
+** none needs a NUL terminator. Missing fields have len 0. */
+typedef struct IxDoc {
+  const char *id;     size_t id_len;      /* the document's own id          */
+  const char *title;  size_t title_len;
+  const char *date;   size_t date_len;    /* "YYYY-MM-DD" or empty          */
+  const char *source; size_t source_len;
+  const char *url;    size_t url_len;
+  const char *file;   size_t file_len;    /* base name of the source file   */
+  const char *text;   size_t text_len;    /* the full text (stored, indexed) */
+} IxDoc;
+
+typedef struct IxWriteStats {
+  uint64_t docs;          /* documents added                            */
+  uint64_t tokens;        /* tokens indexed (sum of document lengths)   */
+  uint64_t terms;         /* distinct terms                              */
+  uint64_t text_bytes;    /* title + text bytes analysed                 */
+  uint64_t runs;          /* sorted runs flushed before the final merge  */
+  uint64_t index_bytes;   /* bytes of the published generation           */
+  uint64_t generation;    /* number of the published generation          */
+} IxWriteStats;
+
+/* Start a new generation in dir (created if missing, with parents). Takes
+** DIR/LOCK (flock) so a second writer is refused with SW_IO "index is being
+** written by another process". Errors: SW_IO, SW_FULL, SW_NOMEM. */
+int ix_writer_begin(const char *dir, const IxWriterOptions *opts,
+                    IxWriter **out, SwError *err);
+
+/* Analyse and add one document; it gets the next doc id (0, 1, 2, ...).
+** *invalid_utf8 (may be NULL) receives the number of invalid sequences
+** replaced in this document. Errors: SW_LIMIT (text over SW_MAX_DOC_BYTES;
+** the document is not added and the writer stays usable), SW_IO, SW_FULL,
+** SW_NOMEM (the writer is then failed: later calls return the same error). */
+int ix_writer_add(IxWriter *w, const IxDoc *doc, size_t *invalid_utf8,
+                  SwError *err);
+
+/* Documents added so far. */
+uint64_t ix_writer_docs(const IxWriter *w);
+
+/* Merge the runs, write every file, fsync, publish atomically, remove older
+** generations, release the lock and free w (always, even on failure). On
+** failure nothing is published and the previous generation still serves.
+** stats may be NULL. */
+int ix_writer_commit(IxWriter *w, IxWriteStats *stats, SwError *err);
+
+/* Throw away everything written, release the lock, free w. NULL: no-op. */
+void ix_writer_abort(IxWriter *w);
+
+/* ---------------------------------------------------------------- reader -- */
+
+typedef struct IxReader IxReader;
+
+/* Open the live generation of dir: mmap every file, check magic, version,
+** sizes and footers. Errors: SW_NOTFOUND (no CURRENT), SW_CORRUPT (names the
+** file and what is wrong), SW_VERSION ("index format N; this build reads
+** 1..M"), SW_IO, SW_NOMEM. */
+int ix_reader_open(const char *dir, IxReader **out, SwError *err);
+void ix_reader_close(IxReader *r); /* NULL is a no-op */
+
+uint32_t ix_reader_doc_count(const IxReader *r);
+uint64_t ix_reader_total_tokens(const IxReader *r); /* sum of doc lengths */
+double ix_reader_avg_doc_len(const IxReader *r);
+
+/* Fill the index part of *out (generation, docs, terms, tokens, files). */
+int ix_reader_stats(const IxReader *r, SwIndexStats *out, SwError *err);
+
+/* Document length in tokens (title + text), for BM25. d < doc_count. */
+uint32_t ix_doc_len(const IxReader *r, SwDocId d);
+
+/* Stored metadata of document d. Pointers borrow the mapping and live until
+** ix_reader_close; they are NOT NUL-terminated. Errors: SW_CORRUPT,
+** SW_NOTFOUND (d out of range). */
+typedef struct IxDocMeta {
+  const char *id;     size_t id_len;
+  const char *title;  size_t title_len;
+  const char *date;   size_t date_len;
+  const char *source; size_t source_len;
+  const char *url;    size_t url_len;
+  const char *file;   size_t file_len;
+} IxDocMeta;
+int ix_doc_meta(IxReader *r, SwDocId d, IxDocMeta *out, SwError *err);
+
+/* Full stored text of document d, decompressed into a new NUL-terminated
+** buffer the caller frees with sw_free. Errors: SW_CORRUPT, SW_NOMEM,
+** SW_NOTFOUND. */
+int ix_doc_text(IxReader *r, SwDocId d, char **text, size_t *len,
+                SwError *err);
+
+/* --- terms and postings --- */
+
+/* What the dictionary knows of a term. The locator fields are the index
+** layer's own (callers pass the struct back unchanged). */
+typedef struct IxTermInfo {
+  uint32_t df;        /* documents containing the term              */
+  uint32_t max_tf;    /* largest frequency in any one document       */
+  uint64_t cf;        /* total occurrences                           */
+  uint64_t loc[4];    /* private: offsets/sizes into postings files  */
+} IxTermInfo;
+
+/* Look up term[0..len) (an analysed term). SW_OK and *out filled when
+** present; SW_NOTFOUND when not; SW_CORRUPT on damaged dictionary data. */
+int ix_term_find(IxReader *r, const char *term, size_t len, IxTermInfo *out,
+                 SwError *err);
+
+/* A postings iterator. The struct is the public head of a private one:
+** after ix_postings_open and after every next/seek that returned SW_OK,
+** `doc` and `freq` describe the current posting, or eof == 1 and
+** doc == IX_DOC_END when the list is exhausted. A freshly opened iterator is
+** positioned on its first posting. After an error return, only free is legal.
+*/
+typedef struct IxPostings {
+  SwDocId doc;    /* current document, IX_DOC_END at the end     */
+  uint32_t freq;  /* occurrences of the term in doc              */
+  int eof;        /* 1 after the last posting                     */
+} IxPostings;
+
+/* Open an iterator over the postings of a term found by ix_term_find.
+** with_positions: 1 if ix_postings_positions will be called. */
+int ix_postings_open(IxReader *r, const IxTermInfo *ti, int with_positions,
+                     IxPostings **out, SwError *err);
+
+/* Advance to the next posting. */
+int ix_postings_next(IxPostings *p, SwError *err);
+
+/* Advance to the first posting with doc >= target (no move if already
+** there), skipping whole blocks by their skip data. */
+int ix_postings_seek(IxPostings *p, SwDocId target, SwError *err);
+
+/* Positions of the current posting, ascending, freq of them. *pos borrows
+** the iterator's buffer until the next next/seek/free. Only for iterators
+** opened with_positions. Errors: SW_CORRUPT. */
+int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
+                          SwError *err);
+
+/* Skip data of the block holding the current posting, for top-k pruning:
+** its last doc id and largest freq. */
+SwDocId ix_postings_block_last(const IxPostings *p);
+uint32_t ix_postings_block_max_tf(const IxPostings *p);
+
+void ix_postings_free(IxPostings *p); /* NULL is a no-op */
+
+/* ----------------------------------------------------------------- check -- */
+
+/* Verify the live generation of dir reading every byte: footers, checksums,
+** every block decoded, terms sorted, doc ids ascending and < doc count,
+** freqs match positions, df/cf match postings, doc table consistent. report
+** (may be NULL) gets one line per file. Returns SW_OK or the first error. */
+int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err);
+
+#endif /* SW_INDEX_H */

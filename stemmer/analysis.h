@@ -1,0 +1,82 @@
+/*
+** analysis.h — the text analysis chain: the stemmer layer's contract with
+** index/ and engine/.
+**
+** One chain serves documents and queries:
+**   UTF-8 decode (invalid sequences become U+FFFD, which separates tokens, and
+**   are counted) -> tokens = maximal runs of letters (L*), marks (M*) and
+**   digits (N*) in any script; everything else separates (so `Rinkeby-Kista`
+**   and `covid-19` give their parts) -> NFC + Unicode case folding (utf8proc)
+**   -> Snowball Swedish stemming (libstemmer) -> term.
+** A Swedish colon suffix after a run (`FN:s`, `EU:s`, `SCB:n`: colon + 1..3
+** lower-case letters ending the run) belongs to the token's surface but not
+** to its term: `FN:s` -> term "fn".
+** Every token gets a position (0, 1, 2, ... from the caller's first_pos);
+** stop words are marked, not removed: documents index them so phrases with
+** `och`, `att`, `i` match; free-text queries drop them.
+**
+** Tokens longer than SW_MAX_TOKEN_BYTES (folded) are cut at a character
+** boundary to that length.
+**
+** Thread safety: an AnAnalyzer (with its libstemmer stemmer and stem cache)
+** is used by one thread at a time; make one per thread.
+*/
+#ifndef SW_ANALYSIS_H
+#define SW_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swsearch.h"
+
+typedef struct AnAnalyzer AnAnalyzer;
+
+/* Token flags. */
+#define AN_STOP 0x1 /* folded surface is a Snowball Swedish stop word */
+
+typedef struct AnToken {
+  const char *term;  /* folded + stemmed term; NOT NUL-terminated; valid
+                        until the next an_next()/an_begin()/an_free()     */
+  size_t term_len;
+  const char *fold;  /* folded, unstemmed form; same lifetime as term     */
+  size_t fold_len;
+  size_t start;      /* byte offset of the surface in the input text      */
+  size_t end;        /* one past the last byte of the surface             */
+  uint32_t pos;      /* position: first_pos + index of the token          */
+  unsigned flags;    /* AN_* bits                                          */
+} AnToken;
+
+/* Create an analyzer: libstemmer "swedish" UTF_8 plus a bounded stem cache.
+** Errors: SW_NOMEM; SW_INPUT if libstemmer lacks Swedish. */
+int an_new(AnAnalyzer **out, SwError *err);
+void an_free(AnAnalyzer *an); /* NULL is a no-op */
+
+/* Start analysing text[0..len). The analyzer borrows text until the stream
+** ends or the next an_begin(). Positions start at first_pos. */
+void an_begin(AnAnalyzer *an, const char *text, size_t len, uint32_t first_pos);
+
+/* Produce the next token into *tok. Returns 1 with a token, 0 at the end of
+** the text, or a negative value on allocation failure (SW_NOMEM in
+** an_error). Never fails on bad bytes. */
+int an_next(AnAnalyzer *an, AnToken *tok);
+
+/* Invalid UTF-8 sequences replaced since the last an_begin(). */
+size_t an_invalid_count(const AnAnalyzer *an);
+
+/* Fold and stem one word as the chain would (for query terms that are
+** already split, and for tests). Writes the term into out (cap bytes) and
+** its length into *out_len. Returns SW_OK, or SW_LIMIT if cap is too small.
+** The input need not be a single token: only the first token is used; if
+** there is none, *out_len = 0. */
+int an_term(AnAnalyzer *an, const char *word, size_t len, char *out,
+            size_t cap, size_t *out_len);
+
+/* 1 if the folded form fold[0..len) is a Snowball Swedish stop word. */
+int an_is_stopword(const char *fold, size_t len);
+
+/* Number of stop words in the built-in list and the i-th of them (sorted,
+** for tests comparing with Snowball's stop.txt). */
+size_t an_stopword_count(void);
+const char *an_stopword(size_t i);
+
+#endif /* SW_ANALYSIS_H */

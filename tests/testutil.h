@@ -1,0 +1,63 @@
+/*
+** testutil.h — the smallest test harness: CHECK macros that print file:line
+** and both values on failure, and a summary line "N passed, N failed" that
+** ctest output readers understand. Tests that need ../shared call
+** tu_shared_path(); when it is absent they print why and exit 77 (skipped).
+*/
+#ifndef SW_TESTUTIL_H
+#define SW_TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int tu_passed, tu_failed;
+
+#define CHECK(cond)                                                        \
+  do {                                                                     \
+    if (cond) tu_passed++;                                                 \
+    else { tu_failed++;                                                    \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
+  } while (0)
+
+#define CHECK_EQ_INT(a, b)                                                 \
+  do {                                                                     \
+    long long tu_a = (long long)(a), tu_b = (long long)(b);                \
+    if (tu_a == tu_b) tu_passed++;                                         \
+    else { tu_failed++;                                                    \
+      fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__,  \
+              __LINE__, #a, #b, tu_a, tu_b); }                             \
+  } while (0)
+
+#define CHECK_EQ_STR(a, b)                                                 \
+  do {                                                                     \
+    const char *tu_a = (a), *tu_b = (b);                                   \
+    if (tu_a && tu_b && strcmp(tu_a, tu_b) == 0) tu_passed++;              \
+    else { tu_failed++;                                                    \
+      fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n",        \
+              __FILE__, __LINE__, #a, #b, tu_a ? tu_a : "(null)",          \
+              tu_b ? tu_b : "(null)"); }                                   \
+  } while (0)
+
+/* Prints the summary; returns the process exit code. */
+static inline int tu_done(void) {
+  printf("%d passed, %d failed\n", tu_passed, tu_failed);
+  return tu_failed ? 1 : 0;
+}
+
+/* Path of a file under ../shared (SW_SHARED from ctest), or exits 77 with a
+** message when it is missing. buf must hold 4096 bytes. */
+static inline const char *tu_shared_path(char *buf, const char *rel) {
+  const char *root = getenv("SW_SHARED");
+  if (!root) root = "../shared";
+  snprintf(buf, 4096, "%s/%s", root, rel);
+  FILE *f = fopen(buf, "rb");
+  if (!f) {
+    printf("SKIP: shared test data %s is absent; this test did not run\n", buf);
+    exit(77);
+  }
+  fclose(f);
+  return buf;
+}
+
+#endif /* SW_TESTUTIL_H */
