@@ -5,8 +5,8 @@
 **   1. sw_base (engine/base.c): status codes, SwError, the allocator. Linked by
 **      every layer (stemmer, index, engine) so errors and allocation look the
 **      same everywhere and tests can inject allocation failures at one point.
-**   2. The engine's public API (engine/*.c): build an index, open it, search
-**      it, analyse text, check and describe it. cli/ and bench/ use only this.
+**   2. The engine's public API (engine/ sources): build an index, open it, search
+**      it, analyse text, check and describe it. cli and bench use only this.
 **
 ** Conventions: functions that can fail return SW_OK (0) or one of the SW_*
 ** codes and fill the caller-owned SwError with a message naming the file,

@@ -1,0 +1,2 @@
+/* placeholder: replaced by the cli implementation */
+int main(void) { return 0; }

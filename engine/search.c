@@ -1,0 +1,2 @@
+/* placeholder: replaced by the search implementation */
+#include "swsearch.h"

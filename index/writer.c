@@ -1,0 +1,2 @@
+/* placeholder: replaced by the index implementation */
+#include "index.h"

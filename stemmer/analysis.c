@@ -1,0 +1,2 @@
+/* placeholder: replaced by the analysis implementation */
+#include "analysis.h"
