@@ -56,8 +56,9 @@ void an_free(AnAnalyzer *an); /* NULL is a no-op */
 void an_begin(AnAnalyzer *an, const char *text, size_t len, uint32_t first_pos);
 
 /* Produce the next token into *tok. Returns 1 with a token, 0 at the end of
-** the text, or a negative value on allocation failure (SW_NOMEM in
-** an_error). Never fails on bad bytes. */
+** the text, or a negative value on allocation failure (-SW_NOMEM; the stream
+** stays before that token, so a later call retries it). Never fails on bad
+** bytes. */
 int an_next(AnAnalyzer *an, AnToken *tok);
 
 /* Invalid UTF-8 sequences replaced since the last an_begin(). */
@@ -65,9 +66,10 @@ size_t an_invalid_count(const AnAnalyzer *an);
 
 /* Fold and stem one word as the chain would (for query terms that are
 ** already split, and for tests). Writes the term into out (cap bytes) and
-** its length into *out_len. Returns SW_OK, or SW_LIMIT if cap is too small.
-** The input need not be a single token: only the first token is used; if
-** there is none, *out_len = 0. */
+** its length into *out_len. Returns SW_OK, SW_LIMIT if cap is too small, or
+** SW_NOMEM (*out_len = 0 on failure). The input need not be a single token:
+** only the first token is used; if there is none, *out_len = 0. Does not
+** disturb a stream in progress: its current token stays valid. */
 int an_term(AnAnalyzer *an, const char *word, size_t len, char *out,
             size_t cap, size_t *out_len);
 

@@ -1,0 +1,169 @@
+/*
+** test_snowball.c — conformance of the analysis chain with Snowball Swedish
+** (the idea of Xapian's stemtest): every word of Snowball's voc.txt, put
+** through an_term (so through the whole chain: tokenizing, NFC, case folding,
+** stemming, the stem cache), must give the same line of output.txt; and the
+** built-in stop list must be exactly the 114 words of Snowball's stop.txt.
+** The data is ../shared/testdata/snowball-swedish/ (version and licence in
+** its README); when it is absent the test says so and exits 77 (skipped).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "swsearch.h"
+#include "testutil.h"
+
+#define DATA "testdata/snowball-swedish/"
+
+/* A whole file, NUL-terminated, in memory. */
+typedef struct Text {
+  char *data;
+  size_t len;
+} Text;
+
+static int read_all(const char *path, Text *t) {
+  t->data = NULL;
+  t->len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  size_t cap = 1 << 16;
+  char *buf = sw_malloc(cap);
+  while (buf) {
+    if (cap - t->len < 2) {
+      char *p = sw_realloc(buf, cap * 2);
+      if (!p) {
+        sw_free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = p;
+      cap *= 2;
+    }
+    size_t got = fread(buf + t->len, 1, cap - t->len - 1, f);
+    if (got == 0) break;
+    t->len += got;
+  }
+  fclose(f);
+  if (!buf) return -1;
+  buf[t->len] = '\0';
+  t->data = buf;
+  return 0;
+}
+
+/* The next line of t from *off (without its '\n' or '\r'); 0 at the end. */
+static int next_line(const Text *t, size_t *off, const char **line,
+                     size_t *len) {
+  if (*off >= t->len) return 0;
+  const char *s = t->data + *off;
+  const char *nl = memchr(s, '\n', t->len - *off);
+  size_t n = nl ? (size_t)(nl - s) : t->len - *off;
+  *off += n + (nl ? 1 : 0);
+  if (n > 0 && s[n - 1] == '\r') n--;
+  *line = s;
+  *len = n;
+  return 1;
+}
+
+static void test_stems(AnAnalyzer *an, const char *voc_path,
+                       const char *out_path) {
+  Text voc, out;
+  if (read_all(voc_path, &voc) != 0 || read_all(out_path, &out) != 0) {
+    fprintf(stderr, "cannot read %s or %s\n", voc_path, out_path);
+    CHECK(0);
+    sw_free(voc.data);
+    return;
+  }
+  size_t voff = 0, ooff = 0, words = 0, bad = 0;
+  const char *w, *e;
+  size_t wl, el;
+  char term[SW_MAX_TOKEN_BYTES];
+  while (next_line(&voc, &voff, &w, &wl)) {
+    if (!next_line(&out, &ooff, &e, &el)) {
+      fprintf(stderr, "output.txt has fewer lines than voc.txt\n");
+      bad++;
+      break;
+    }
+    words++;
+    size_t tl = 0;
+    int rc = an_term(an, w, wl, term, sizeof term, &tl);
+    if (rc != SW_OK || tl != el || memcmp(term, e, tl) != 0) {
+      if (bad < 10)
+        fprintf(stderr, "  line %zu: %.*s -> %.*s, Snowball says %.*s\n",
+                words, (int)wl, w, (int)tl, term, (int)el, e);
+      bad++;
+    }
+  }
+  printf("snowball swedish: %zu words, %zu mismatches (%.2f %% match)\n",
+         words, bad, words ? 100.0 * (double)(words - bad) / (double)words : 0.0);
+  CHECK(words > 30000);
+  CHECK_EQ_INT(bad, 0);
+  sw_free(voc.data);
+  sw_free(out.data);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* stop.txt: '|' starts a comment; a word is the first token of a line. */
+static void test_stop_list(const char *path) {
+  Text t;
+  if (read_all(path, &t) != 0) {
+    fprintf(stderr, "cannot read %s\n", path);
+    CHECK(0);
+    return;
+  }
+  char *words[256];
+  size_t n = 0, off = 0, len;
+  const char *line;
+  while (next_line(&t, &off, &line, &len)) {
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    size_t j = i;
+    while (j < len && line[j] != ' ' && line[j] != '\t' && line[j] != '|') j++;
+    if (j == i || n == sizeof words / sizeof words[0]) continue;
+    words[n] = sw_strndup(line + i, j - i);
+    if (words[n]) n++;
+  }
+  qsort(words, n, sizeof words[0], cmp_str);
+  CHECK_EQ_INT(n, 114);
+  CHECK_EQ_INT(an_stopword_count(), n);
+  size_t bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *ours = an_stopword(i);
+    if (!ours || strcmp(ours, words[i]) != 0) {
+      if (bad++ < 10)
+        fprintf(stderr, "  stop word %zu: stop.txt has %s, built-in has %s\n",
+                i, words[i], ours ? ours : "(none)");
+    }
+    CHECK(an_is_stopword(words[i], strlen(words[i])));
+  }
+  CHECK_EQ_INT(bad, 0);
+  for (size_t i = 0; i < n; i++) sw_free(words[i]);
+  sw_free(t.data);
+}
+
+int main(void) {
+  char voc[4096], out[4096], stop[4096];
+  tu_shared_path(voc, DATA "voc.txt");
+  tu_shared_path(out, DATA "output.txt");
+  tu_shared_path(stop, DATA "stop.txt");
+
+  AnAnalyzer *an = NULL;
+  SwError err;
+  sw_error_clear(&err);
+  int rc = an_new(&an, &err);
+  CHECK_EQ_INT(rc, SW_OK);
+  if (rc != SW_OK) {
+    fprintf(stderr, "an_new: %s\n", err.msg);
+    return tu_done();
+  }
+  test_stems(an, voc, out);
+  /* Again, now answered from the stem cache. */
+  test_stems(an, voc, out);
+  an_free(an);
+  test_stop_list(stop);
+  return tu_done();
+}
