@@ -20,8 +20,11 @@
 ** .jsonl and .jsonl.zst (one document a line with id, title, date, source,
 ** url, text; streamed, never the whole file in memory). Other extensions are
 ** ignored. Bad input (unreadable file, malformed JSON line, missing or
-** non-string id/text, binary or empty file) is reported through warn with
-** "file:line" and skipped; it never stops the walk. */
+** non-string id/text, binary or empty file, a path that does not exist, a
+** document over SW_MAX_DOC_BYTES, a symlink loop) is reported through warn
+** with "file:line" or "file" and skipped; it never stops the walk. A file
+** named explicitly with another extension is reported and skipped too.
+** Details (title trimming, Markdown heading marks, line limits): intake.c. */
 
 typedef struct EngIntakeStats {
   uint64_t files;    /* input files opened                         */
@@ -31,13 +34,237 @@ typedef struct EngIntakeStats {
 } EngIntakeStats;
 
 /* Called once per document. `where` is "file:line" or "file" for messages.
-** A non-SW_OK return stops the walk and is returned by eng_intake_paths
-** (the callback fills err). */
+** doc and where are borrowed for the duration of the call only (doc's
+** strings need not be NUL-terminated). A non-SW_OK return stops the
+** walk and is returned by eng_intake_paths (the callback fills err). */
 typedef int (*EngDocFn)(void *ctx, const IxDoc *doc, const char *where,
                         SwError *err);
 
+/* Walk paths[0..npaths) in order and call fn(ctx, ...) for every document.
+** warn (may be NULL) gets every problem; stats (may be NULL) is reset, then
+** counted. Returns SW_OK when the walk finished, however much was skipped
+** (the caller decides whether zero documents is an error); SW_NOMEM; or the
+** code a callback returned, with err filled. The cJSON allocator is pointed at
+** sw_malloc/sw_free (a process-wide setting of cJSON). */
 int eng_intake_paths(const char *const *paths, size_t npaths, EngDocFn fn,
                      void *ctx, SwWarnFn warn, void *warn_ctx,
                      EngIntakeStats *stats, SwError *err);
+
+/* ============================================= shared helpers (in search.c)
+** Growable scratch arrays reused from query to query. */
+
+/* Make *buf hold at least need elements of elem bytes, growing *cap
+** geometrically (contents kept). SW_OK or SW_NOMEM (then *buf and *cap are
+** unchanged). */
+int eng_grow(void **buf, size_t *cap, size_t need, size_t elem);
+
+/* ====================================================== interface to query.c
+** Query language v1: text -> an analysed, flat AST.
+**
+**   query  := item*
+**   item   := '-' atom | atom ( 'OR' atom )*
+**   atom   := word | '"' text '"'
+**
+** Whitespace separates items. A word is a run of bytes up to whitespace or a
+** quote; the exact word `OR` (upper case) is the operator, `or` is a word.
+** Quotes are ASCII " or the typographic “ ” „ « » (any opens, any closes:
+** Swedish writes ”...” with the same mark on both sides). `-` at the start of
+** a word excludes the word or phrase it prefixes; a lone `-` is ignored.
+**
+** Every word and phrase is analysed with the document chain (an_begin/an_next):
+**   - no tokens (`!!!`, `""`): the atom vanishes;
+**   - one token: a term atom;
+**   - several tokens (`Rinkeby-Kista`, `covid-19`, a quoted phrase): a phrase
+**     atom whose slots keep the tokens' relative positions.
+** Then:
+**   - OR joins its two neighbours into one clause and binds tighter than the
+**     implicit AND: `x a OR b` = x AND (a OR b);
+**   - a bare one-token word that is a stop word (AN_STOP) and not excluded is
+**     dropped (also out of an OR group) unless that would leave no positive
+**     clause, in which case every stop word is kept;
+**   - duplicates count once: equal alternatives within a clause, equal
+**     clauses and equal exclusions are merged; equal terms share one entry
+**     of the term table;
+**   - exclusions (`-word`, `-"phrase"`) are kept even if they are stop words
+**     (the user asked for them explicitly).
+** Errors (SW_QUERY, message "<problem> at column N", N 1-based in
+** characters): empty query, unbalanced quote (column of the opening quote),
+** dangling OR, OR next to an exclusion, more than SW_MAX_QUERY_TERMS tokens,
+** nothing to search for (only exclusions or tokenless words). A query over
+** SW_MAX_QUERY_BYTES is SW_LIMIT. */
+
+typedef struct EngQTerm {
+  uint32_t off;      /* first byte of the term in EngQuery.bytes          */
+  uint32_t len;      /* length of the term in bytes                       */
+  uint8_t stop;      /* 1: every token giving this term was a stop word   */
+  uint8_t used;      /* 1: some clause or exclusion of the result uses it */
+  uint8_t positive;  /* 1: some positive clause uses it                   */
+  uint8_t bare;      /* 1: a positive clause uses it as a one-term atom   */
+} EngQTerm;
+
+typedef struct EngQSlot {
+  uint32_t term;     /* index into EngQuery.terms                         */
+  uint32_t off;      /* position relative to the atom's first token       */
+} EngQSlot;
+
+/* A term (nslots == 1) or a phrase (nslots > 1). */
+typedef struct EngQAtom {
+  uint32_t slot;     /* first slot in EngQuery.slots                      */
+  uint32_t nslots;   /* tokens of the atom                                */
+  uint32_t column;   /* 1-based column of the atom in the query text      */
+} EngQAtom;
+
+/* A positive clause: its alternatives (joined by OR) are adjacent atoms. */
+typedef struct EngQClause {
+  uint32_t atom;     /* first alternative in EngQuery.atoms               */
+  uint32_t natoms;   /* number of alternatives (1: a plain term/phrase)   */
+} EngQClause;
+
+/* The parsed query. After a successful eng_query_parse the result fields
+** (first group) describe it; they stay valid until the next parse or free.
+** The scratch group is the parser's own. */
+typedef struct EngQuery {
+  EngQTerm *terms;       /* distinct terms                                */
+  uint32_t nterms;       /* ... held                                      */
+  char *bytes;           /* term text, referenced by EngQTerm.off/len     */
+  EngQSlot *slots;       /* tokens of the atoms                           */
+  EngQAtom *atoms;       /* clause alternatives, then the exclusions      */
+  uint32_t natoms;       /* ... held                                      */
+  EngQClause *clauses;   /* positive clauses: all required                */
+  uint32_t nclauses;     /* ... held                                      */
+  uint32_t excl;         /* first exclusion in atoms                      */
+  uint32_t nexcl;        /* number of exclusions                          */
+  uint32_t ntokens;      /* tokens analysed (the SW_MAX_QUERY_TERMS count) */
+  /* scratch, private to query.c */
+  void *items;           /* lexed items (query.c's QItem)                 */
+  size_t items_cap;      /* ... allocated                                 */
+  size_t terms_cap;      /* terms allocated                               */
+  size_t bytes_cap;      /* bytes allocated                               */
+  size_t bytes_len;      /* bytes used                                    */
+  size_t slots_cap;      /* slots allocated                               */
+  size_t nslots;         /* slots used (also by dropped atoms)            */
+  size_t atoms_cap;      /* atoms allocated                               */
+  size_t clauses_cap;    /* clauses allocated                             */
+} EngQuery;
+
+/* Create an empty query object, reused by every eng_query_parse. Errors:
+** SW_NOMEM. */
+int eng_query_new(EngQuery **out, SwError *err);
+void eng_query_free(EngQuery *q); /* NULL is a no-op */
+
+/* Parse text[0..len) into q, analysing words with an (which is left at an
+** arbitrary state). On failure q is empty (no clauses). Errors: SW_QUERY,
+** SW_LIMIT (text over SW_MAX_QUERY_BYTES), SW_NOMEM. */
+int eng_query_parse(EngQuery *q, AnAnalyzer *an, const char *text,
+                    size_t len, SwError *err);
+
+/* Canonical one-line form of q for tests and debugging: clauses in query
+** order separated by spaces, `(a|b)` for OR, `"a b"` for phrases, `-x` for
+** exclusions, terms as analysed. Writes at most cap bytes, NUL-terminated
+** (truncated if needed); returns the full length. */
+size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
+
+/* ======================================================= interface to bm25.c
+** Okapi BM25 with k1 = 1.2, b = 0.75 (the maths is explained in bm25.c).
+** A term's contribution to a document's score is
+**     wt * tf / (tf + norm[doc])
+** where wt = idf * (k1 + 1) is computed once per query term and
+** norm[doc] = k1 * (1 - b + b * len(doc) / avg_len) once per index open. */
+
+#define ENG_BM25_K1 1.2
+#define ENG_BM25_B 0.75
+
+/* idf = log(1 + (n_docs - df + 0.5) / (df + 0.5)); never negative. */
+double eng_bm25_idf(uint64_t n_docs, uint64_t df);
+
+/* The per-term constant idf * (k1 + 1). */
+double eng_bm25_weight(uint64_t n_docs, uint64_t df);
+
+/* Fill a new array of ix_reader_doc_count(r) length norms, one per
+** document, owned by the caller (sw_free). *out is NULL for an empty index.
+** Errors: SW_NOMEM. */
+int eng_bm25_norms(IxReader *r, float **out, SwError *err);
+
+/* One term's contribution; see above. */
+static inline double eng_bm25_term(double wt, uint32_t tf, float norm) {
+  double f = (double)tf;
+  return wt * f / (f + (double)norm);
+}
+
+/* ======================================================= interface to eval.c
+** Document-at-a-time evaluation of an EngQuery over the postings, keeping
+** the top k in a bounded min-heap.
+**
+** Iterators. Every node of the plan is an EngIter sharing one protocol
+** (ops): after the plan is built and after every next/seek that returned
+** SW_OK, `doc` is the iterator's current document, or IX_DOC_END when it is
+** exhausted. `next` moves past doc; `seek(t)` moves to the first match with
+** doc >= t (no move when doc >= t already). `collect` (only when doc is a
+** real document) records, for scoring, the terms matched at doc. After an
+** error return only the plan's teardown is legal. Kinds: term (one postings
+** list), phrase (leapfrog AND of its terms, positions checked only for the
+** candidates), OR (union), empty (a term the index lacks). The top level
+** is an AND of the clauses (leapfrog from the rarest), with exclusions
+** checked by seeking their iterators to each candidate.
+**
+** Partial mode: when no document survives the AND (and there are >= 2
+** positive clauses), the plan is rebuilt and the union of the clauses is
+** ranked by (clauses matched, score); total = documents matching >= 1. */
+
+typedef struct EngHitRaw {
+  SwDocId doc;       /* document id                                       */
+  uint32_t matched;  /* positive clauses the document matches              */
+  double score;      /* BM25 of the distinct terms of the matched clauses  */
+} EngHitRaw;
+
+typedef struct EngEvalResult {
+  const EngHitRaw *hits; /* best first; borrowed until the next run/free  */
+  size_t nhits;
+  uint64_t total;        /* matching documents (see partial)              */
+  int partial;           /* 1: fallback ranking by clauses matched         */
+  uint32_t clauses;      /* positive clauses of the query                  */
+} EngEvalResult;
+
+typedef struct EngEval EngEval;
+
+/* Scratch for evaluation, reused query after query. Errors: SW_NOMEM. */
+int eng_eval_new(EngEval **out, SwError *err);
+void eng_eval_free(EngEval *ev); /* NULL is a no-op */
+
+/* Evaluate q over r: norms from eng_bm25_norms (NULL only for an empty
+** index), k >= 1 hits wanted. Errors: SW_CORRUPT (damaged postings, or
+** doc ids out of range), SW_NOMEM, SW_IO. */
+int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
+                 const EngQuery *q, size_t k, EngEvalResult *out,
+                 SwError *err);
+
+/* ==================================================== interface to snippet.c
+** The best passage of a document's text for a query, highlighted. See
+** snippet.c for how the window is chosen and cut. */
+
+typedef struct EngSnippet EngSnippet;
+
+int eng_snippet_new(EngSnippet **out, SwError *err); /* SW_NOMEM */
+void eng_snippet_free(EngSnippet *sn);               /* NULL is a no-op */
+
+/* Where analysis of document doc's text[0..len) should start for q: 0 for
+** texts up to 64 KiB; for larger ones a byte offset (at a word start)
+** estimated from the first text position of a query term in the postings;
+** len when the text holds no query term at all. Errors: SW_CORRUPT,
+** SW_NOMEM (from the index). */
+int eng_snippet_locate(IxReader *r, AnAnalyzer *an, const EngQuery *q,
+                       SwDocId doc, const char *text, size_t len,
+                       size_t *from, SwError *err);
+
+/* Make a snippet of text[0..len) for q, about chars characters (markup not
+** counted; at least 16), highlight one of SW_HL_*. Analysis starts at byte
+** from (eng_snippet_locate; 0 = the start, len = none: the text's start is
+** shown); if nothing is found after from > 0, the whole text is analysed.
+** *out (valid UTF-8, not NUL-terminated, *out_len bytes) borrows sn's
+** buffer until the next call or eng_snippet_free. Errors: SW_NOMEM. */
+int eng_snippet_make(EngSnippet *sn, AnAnalyzer *an, const EngQuery *q,
+                     const char *text, size_t len, size_t from, size_t chars,
+                     int highlight, const char **out, size_t *out_len,
+                     SwError *err);
 
 #endif /* SW_ENGINE_INT_H */

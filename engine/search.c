@@ -1,2 +1,326 @@
-/* placeholder: replaced by the search implementation */
-#include "swsearch.h"
+/*
+** search.c — the searching half of the public API (swsearch.h): opening an
+** index, sw_search (parse -> evaluate -> metadata and snippets -> one
+** results allocation), stats, check, sw_analyze and the default index
+** directory; plus eng_grow, the scratch-array helper the engine shares.
+** Building (sw_build) is build.c's; parsing, evaluation, ranking and
+** snippets are query.c, eval.c, bm25.c and snippet.c.
+**
+** An SwIndex holds the reader, one analyzer and the per-query scratch
+** (query AST, evaluator, snippet buffers) reused from query to query, so it
+** must be used by one thread at a time; open one per thread to search in
+** parallel (the mappings are shared by the OS).
+*/
+#include "engine_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_K 10
+#define DEFAULT_SNIPPET_CHARS 200
+#define MAX_SNIPPET_CHARS 65536
+
+struct SwIndex {
+  IxReader *reader;     /* the open generation                            */
+  AnAnalyzer *an;       /* analyses queries and snippet texts             */
+  float *norms;         /* BM25 length norm per document (bm25.c)         */
+  EngQuery *query;      /* the AST of the current query                   */
+  EngEval *eval;        /* evaluation scratch and the top-k heap          */
+  EngSnippet *snip;     /* snippet scratch                                */
+  char *sbuf;           /* the current query's snippets, concatenated     */
+  size_t sbuf_cap;      /* ... allocated                                  */
+  size_t sbuf_len;      /* ... bytes used                                 */
+  size_t *soff;         /* per hit: offset and length in sbuf (2 each)    */
+  size_t soff_cap;      /* ... allocated                                  */
+  IxDocMeta *meta;      /* per hit: its stored metadata (borrowed)        */
+  size_t meta_cap;      /* ... allocated                                  */
+};
+
+int eng_grow(void **buf, size_t *cap, size_t need, size_t elem) {
+  if (*buf && need <= *cap) return SW_OK;
+  size_t n = *cap ? *cap : 8;
+  while (n < need) {
+    if (n > SIZE_MAX / 2) return SW_NOMEM;
+    n *= 2;
+  }
+  if (elem && n > SIZE_MAX / elem) return SW_NOMEM;
+  void *p = sw_realloc(*buf, n * elem);
+  if (!p) return SW_NOMEM;
+  *buf = p;
+  *cap = n;
+  return SW_OK;
+}
+
+/* ---------------------------------------------------------- open/close -- */
+
+int sw_index_open(const char *dir, SwIndex **out, SwError *err) {
+  SwIndex *ix = NULL;
+  int rc;
+  if (out) *out = NULL;
+  if (!dir || !out)
+    return sw_error_set(err, SW_INPUT, "sw_index_open: no directory given");
+  ix = sw_calloc(1, sizeof *ix);
+  if (!ix) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (index handle)");
+    goto fail;
+  }
+  rc = ix_reader_open(dir, &ix->reader, err);
+  if (rc) goto fail;
+  rc = an_new(&ix->an, err);
+  if (rc) goto fail;
+  rc = eng_bm25_norms(ix->reader, &ix->norms, err);
+  if (rc) goto fail;
+  rc = eng_query_new(&ix->query, err);
+  if (rc) goto fail;
+  rc = eng_eval_new(&ix->eval, err);
+  if (rc) goto fail;
+  rc = eng_snippet_new(&ix->snip, err);
+  if (rc) goto fail;
+  *out = ix;
+  return SW_OK;
+
+fail:
+  sw_index_close(ix);
+  return rc;
+}
+
+void sw_index_close(SwIndex *ix) {
+  if (!ix) return;
+  eng_snippet_free(ix->snip);
+  eng_eval_free(ix->eval);
+  eng_query_free(ix->query);
+  sw_free(ix->norms);
+  an_free(ix->an);
+  ix_reader_close(ix->reader);
+  sw_free(ix->sbuf);
+  sw_free(ix->soff);
+  sw_free(ix->meta);
+  sw_free(ix);
+}
+
+/* -------------------------------------------------------------- search -- */
+
+/* Make the snippet of every hit into ix->sbuf / ix->soff. */
+static int make_snippets(SwIndex *ix, const EngEvalResult *er, size_t chars,
+                         int highlight, SwError *err) {
+  char *text = NULL;
+  size_t tlen = 0;
+  int rc;
+  ix->sbuf_len = 0;
+  if (eng_grow((void **)&ix->soff, &ix->soff_cap, 2 * er->nhits + 2,
+               sizeof *ix->soff)) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (snippets)");
+    goto fail;
+  }
+  for (size_t i = 0; i < er->nhits; i++) {
+    const char *s;
+    size_t slen, from;
+    rc = ix_doc_text(ix->reader, er->hits[i].doc, &text, &tlen, err);
+    if (rc) goto fail;
+    rc = eng_snippet_locate(ix->reader, ix->an, ix->query, er->hits[i].doc,
+                            text, tlen, &from, err);
+    if (rc) goto fail;
+    rc = eng_snippet_make(ix->snip, ix->an, ix->query, text, tlen, from,
+                          chars, highlight, &s, &slen, err);
+    if (rc) goto fail;
+    if (eng_grow((void **)&ix->sbuf, &ix->sbuf_cap, ix->sbuf_len + slen + 1,
+                 1)) {
+      rc = sw_error_set(err, SW_NOMEM, "out of memory (snippets)");
+      goto fail;
+    }
+    if (slen) memcpy(ix->sbuf + ix->sbuf_len, s, slen);
+    ix->soff[2 * i] = ix->sbuf_len;
+    ix->soff[2 * i + 1] = slen;
+    ix->sbuf_len += slen;
+    sw_free(text);
+    text = NULL;
+  }
+  return SW_OK;
+
+fail:
+  sw_free(text);
+  return rc;
+}
+
+/* Copy s[0..n) and a NUL to *p; returns the copy. */
+static const char *copy_str(char **p, const char *s, size_t n) {
+  char *d = *p;
+  if (n) memcpy(d, s, n);
+  d[n] = '\0';
+  *p = d + n + 1;
+  return d;
+}
+
+int sw_search(SwIndex *ix, const char *query, size_t len,
+              const SwSearchOptions *opts, SwResults **out, SwError *err) {
+  EngEvalResult er;
+  SwResults *res = NULL;
+  int rc;
+  if (out) *out = NULL;
+  if (!ix || !out)
+    return sw_error_set(err, SW_INPUT, "sw_search: no index or no result");
+  double t0 = sw_now();
+  size_t k = opts && opts->k ? opts->k : DEFAULT_K;
+  int snippets = opts && opts->snippets;
+  int highlight = opts ? opts->highlight : SW_HL_BRACKETS;
+  size_t chars = opts && opts->snippet_chars ? opts->snippet_chars
+                                             : DEFAULT_SNIPPET_CHARS;
+  if (chars > MAX_SNIPPET_CHARS) chars = MAX_SNIPPET_CHARS;
+  if (highlight != SW_HL_BRACKETS && highlight != SW_HL_ANSI &&
+      highlight != SW_HL_NONE) {
+    rc = sw_error_set(err, SW_INPUT, "unknown highlight mode %d", highlight);
+    goto fail;
+  }
+
+  rc = eng_query_parse(ix->query, ix->an, query, len, err);
+  if (rc) goto fail;
+  rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k, &er, err);
+  if (rc) goto fail;
+  if (snippets) {
+    rc = make_snippets(ix, &er, chars, highlight, err);
+    if (rc) goto fail;
+  }
+
+  /* One allocation: the header, the hits, then every string. */
+  if (eng_grow((void **)&ix->meta, &ix->meta_cap, er.nhits + 1,
+               sizeof *ix->meta)) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (results)");
+    goto fail;
+  }
+  size_t head = sizeof(SwResults);
+  head += (_Alignof(SwHit) - head % _Alignof(SwHit)) % _Alignof(SwHit);
+  size_t size = head + er.nhits * sizeof(SwHit);
+  for (size_t i = 0; i < er.nhits; i++) {
+    IxDocMeta *m = &ix->meta[i];
+    rc = ix_doc_meta(ix->reader, er.hits[i].doc, m, err);
+    if (rc) goto fail;
+    size += m->id_len + m->file_len + m->title_len + m->date_len +
+            m->source_len + m->url_len + 6;
+    if (snippets) size += ix->soff[2 * i + 1] + 1;
+  }
+  res = sw_malloc(size);
+  if (!res) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (%zu bytes of results)",
+                      size);
+    goto fail;
+  }
+  memset(res, 0, head + er.nhits * sizeof(SwHit));
+  res->total_hits = er.total;
+  res->partial = er.partial;
+  res->clauses = er.clauses;
+  res->nhits = er.nhits;
+  res->hits = er.nhits ? (SwHit *)(void *)((char *)res + head) : NULL;
+  char *p = (char *)res + head + er.nhits * sizeof(SwHit);
+  for (size_t i = 0; i < er.nhits; i++) {
+    const IxDocMeta *m = &ix->meta[i];
+    SwHit *h = &res->hits[i];
+    h->doc = er.hits[i].doc;
+    h->score = er.hits[i].score;
+    h->matched = er.hits[i].matched;
+    h->id = copy_str(&p, m->id, m->id_len);
+    h->file = copy_str(&p, m->file, m->file_len);
+    h->title = copy_str(&p, m->title, m->title_len);
+    h->date = copy_str(&p, m->date, m->date_len);
+    h->source = copy_str(&p, m->source, m->source_len);
+    h->url = copy_str(&p, m->url, m->url_len);
+    if (snippets)
+      h->snippet = (char *)copy_str(&p, ix->sbuf + ix->soff[2 * i],
+                                    ix->soff[2 * i + 1]);
+  }
+  res->took_ms = (sw_now() - t0) * 1000.0;
+  *out = res;
+  return SW_OK;
+
+fail:
+  sw_free(res);
+  return rc;
+}
+
+void sw_results_free(SwResults *res) { sw_free(res); }
+
+/* --------------------------------------------------------- stats, check -- */
+
+int sw_index_stats(SwIndex *ix, SwIndexStats *out, SwError *err) {
+  if (!ix || !out)
+    return sw_error_set(err, SW_INPUT, "sw_index_stats: no index or output");
+  memset(out, 0, sizeof *out);
+  int rc = ix_reader_stats(ix->reader, out, err);
+  if (rc) {
+    memset(out, 0, sizeof *out);
+    return rc;
+  }
+  out->docs = ix_reader_doc_count(ix->reader);
+  out->tokens = ix_reader_total_tokens(ix->reader);
+  out->avg_doc_len = ix_reader_avg_doc_len(ix->reader);
+  return SW_OK;
+}
+
+int sw_index_check(const char *dir, SwReportFn report, void *ctx,
+                   SwError *err) {
+  if (!dir) return sw_error_set(err, SW_INPUT, "sw_index_check: no directory");
+  return ix_check(dir, report, ctx, err);
+}
+
+/* ------------------------------------------------------------ analysis -- */
+
+int sw_analyze(const char *text, size_t len, SwTokenFn fn, void *ctx,
+               size_t *invalid_utf8, SwError *err) {
+  AnAnalyzer *an = NULL;
+  AnToken tok;
+  int rc, more;
+  if (invalid_utf8) *invalid_utf8 = 0;
+  if (!fn || (len && !text))
+    return sw_error_set(err, SW_INPUT, "sw_analyze: no text or callback");
+  if (len > SW_MAX_DOC_BYTES)
+    return sw_error_set(err, SW_LIMIT, "text is %zu bytes; the limit is %zu",
+                        len, SW_MAX_DOC_BYTES);
+  rc = an_new(&an, err);
+  if (rc) goto fail;
+  an_begin(an, text, len, 0);
+  while ((more = an_next(an, &tok)) > 0) {
+    SwToken st = {tok.pos,  text + tok.start, tok.end - tok.start,
+                  tok.term, tok.term_len,     (tok.flags & AN_STOP) != 0};
+    if (fn(ctx, &st)) break;
+  }
+  if (more < 0) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (analysis)");
+    goto fail;
+  }
+  if (invalid_utf8) *invalid_utf8 = an_invalid_count(an);
+  an_free(an);
+  return SW_OK;
+
+fail:
+  an_free(an);
+  return rc;
+}
+
+/* ----------------------------------------------------- default location -- */
+
+int sw_default_index_dir(char *buf, size_t cap, SwError *err) {
+  const char *v;
+  int n;
+  if (!buf || cap == 0)
+    return sw_error_set(err, SW_INPUT, "sw_default_index_dir: no buffer");
+  buf[0] = '\0';
+  if ((v = getenv("SWSEARCH_INDEX")) && *v) {
+    n = snprintf(buf, cap, "%s", v);
+  } else if ((v = getenv("XDG_DATA_HOME")) && *v == '/') {
+    /* The XDG spec: relative paths in these variables are invalid. */
+    n = snprintf(buf, cap, "%s/swsearch/index", v);
+  } else if ((v = getenv("HOME")) && *v) {
+    n = snprintf(buf, cap, "%s/.local/share/swsearch/index", v);
+  } else {
+    return sw_error_set(err, SW_INPUT,
+                        "no default index directory: set SWSEARCH_INDEX or "
+                        "HOME, or give --index");
+  }
+  if (n < 0 || (size_t)n >= cap) {
+    buf[0] = '\0';
+    return sw_error_set(err, SW_INPUT,
+                        "default index directory is longer than %zu bytes",
+                        cap - 1);
+  }
+  return SW_OK;
+}

@@ -1,0 +1,154 @@
+/*
+** build.c — sw_build: the build driver. Interface: swsearch.h ("building").
+**
+** One pass: ix_writer_begin, then eng_intake_paths (intake.c) hands every
+** document to ix_writer_add, then ix_writer_commit publishes the generation.
+** Any failure aborts the writer, so the previous generation keeps serving.
+** This file only glues the two together, counts, and shows progress: reading
+** files is intake.c's job, analysis and the format are the index layer's.
+**
+** Progress: when opts->progress is set, a "\r"-rewritten line on stderr,
+** "indexed N docs, X MB, Y MB/s", at most four times a second, finished with
+** a newline once intake is done. This is the one place the library prints;
+** the public API promises it (SwBuildOptions.progress) because only the
+** driver knows when a document has been added, and the cli asks for it only
+** when stderr is a terminal. MB here and in the stats is 10^6 bytes of title
+** + text analysed.
+*/
+#include "engine_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define BUILD_PROGRESS_EVERY 0.25 /* seconds between progress lines */
+
+/* State shared with the per-document callback. */
+typedef struct Build {
+  IxWriter *w;          /* the open writer                              */
+  SwWarnFn warn;        /* problem reporter, may be NULL                */
+  void *warn_ctx;       /* its context                                  */
+  int progress;         /* 1: print progress on stderr                  */
+  int progress_shown;   /* 1: a progress line is on screen              */
+  double t0;            /* sw_now() at the start                        */
+  double last;          /* sw_now() of the last progress line           */
+  uint64_t docs;        /* documents added                              */
+  uint64_t limit_skips; /* documents the writer refused (SW_LIMIT)      */
+  uint64_t text_bytes;  /* title + text bytes handed to the writer      */
+  uint64_t invalid;     /* invalid UTF-8 sequences replaced             */
+} Build;
+
+static void show_progress(Build *b, double now) {
+  double secs = now - b->t0;
+  double mb = (double)b->text_bytes / 1e6;
+  fprintf(stderr, "\rindexed %llu docs, %.1f MB, %.1f MB/s ",
+          (unsigned long long)b->docs, mb, secs > 0 ? mb / secs : 0.0);
+  fflush(stderr);
+  b->progress_shown = 1;
+  b->last = now;
+}
+
+static int add_doc(void *ctx, const IxDoc *doc, const char *where,
+                   SwError *err) {
+  Build *b = ctx;
+  SwError e;
+  sw_error_clear(&e);
+  size_t invalid = 0;
+  int rc = ix_writer_add(b->w, doc, &invalid, &e);
+  if (rc == SW_LIMIT) {
+    /* The writer refused this one document and stays usable. */
+    b->limit_skips++;
+    if (b->warn) b->warn(b->warn_ctx, where, e.msg);
+    return SW_OK;
+  }
+  if (rc != SW_OK) return sw_error_set(err, rc, "%s", e.msg);
+  b->docs++;
+  b->text_bytes += doc->title_len + doc->text_len;
+  if (invalid) {
+    b->invalid += invalid;
+    if (b->warn) {
+      char msg[96];
+      snprintf(msg, sizeof msg, "%zu invalid UTF-8 sequence%s replaced",
+               invalid, invalid == 1 ? "" : "s");
+      b->warn(b->warn_ctx, where, msg);
+    }
+  }
+  if (b->progress) { /* sw_now() is a vDSO call: cheap next to analysis */
+    double now = sw_now();
+    if (now - b->last >= BUILD_PROGRESS_EVERY) show_progress(b, now);
+  }
+  return SW_OK;
+}
+
+/* "a, b, c" of the first few paths, for the no-documents message. */
+static void list_paths(const char *const *paths, size_t npaths, char *buf,
+                       size_t cap) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < npaths && used + 1 < cap; i++) {
+    int n = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "",
+                     i < 4 ? paths[i] : "...");
+    if (n < 0) break;
+    used += (size_t)n;
+    if (i >= 4) break;
+  }
+}
+
+int sw_build(const char *dir, const char *const *paths, size_t npaths,
+             const SwBuildOptions *opts, SwWarnFn warn, void *warn_ctx,
+             SwBuildStats *stats, SwError *err) {
+  SwBuildStats local;
+  if (!stats) stats = &local;
+  memset(stats, 0, sizeof *stats);
+  if (!dir || !dir[0])
+    return sw_error_set(err, SW_INPUT, "no index directory given");
+  if (!paths || npaths == 0)
+    return sw_error_set(err, SW_INPUT, "no input paths given");
+
+  Build b;
+  memset(&b, 0, sizeof b);
+  b.warn = warn;
+  b.warn_ctx = warn_ctx;
+  b.progress = opts ? opts->progress : 0;
+  b.t0 = b.last = sw_now();
+
+  IxWriterOptions wo;
+  memset(&wo, 0, sizeof wo);
+  wo.mem_budget = opts ? opts->mem_budget : 0;
+  int rc = ix_writer_begin(dir, &wo, &b.w, err);
+  if (rc != SW_OK) return rc;
+
+  EngIntakeStats is;
+  rc = eng_intake_paths(paths, npaths, add_doc, &b, warn, warn_ctx, &is, err);
+  if (b.progress && (b.progress_shown || b.docs)) {
+    show_progress(&b, sw_now());
+    fputc('\n', stderr);
+  }
+  if (rc != SW_OK) goto fail;
+  if (ix_writer_docs(b.w) == 0) {
+    char list[256];
+    list_paths(paths, npaths, list, sizeof list);
+    rc = sw_error_set(err, SW_INPUT, "no documents found in %s", list);
+    goto fail;
+  }
+
+  IxWriteStats ws;
+  memset(&ws, 0, sizeof ws);
+  rc = ix_writer_commit(b.w, &ws, err); /* frees the writer, even on failure */
+  b.w = NULL;
+  if (rc != SW_OK) goto fail;
+  stats->docs = ws.docs;
+  stats->files = is.files;
+  stats->skipped = is.skipped + b.limit_skips;
+  stats->invalid_utf8 = b.invalid;
+  stats->text_bytes = ws.text_bytes;
+  stats->tokens = ws.tokens;
+  stats->terms = ws.terms;
+  stats->index_bytes = ws.index_bytes;
+  stats->seconds = sw_now() - b.t0;
+  return SW_OK;
+
+fail:
+  ix_writer_abort(b.w);
+  memset(stats, 0, sizeof *stats); /* OUT parameters are 0 on failure */
+  return rc;
+}

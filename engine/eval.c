@@ -1,0 +1,695 @@
+/*
+** eval.c — query evaluation: the iterator plan (term, phrase, OR, empty),
+** the top-level leapfrog AND with exclusions, the partial-mode fallback,
+** scoring and the bounded top-k heap. Interface: engine_int.h, "interface
+** to eval.c", which also states the iterator protocol.
+**
+** Everything is document-at-a-time: each iterator sits on one document and
+** only moves forward, so a query reads each postings list once, in order,
+** skipping blocks through ix_postings_seek. Nothing is allocated per posting
+** or per document: the plan's nodes, pointer arrays, phrase scratch and the
+** heap live in EngEval arrays sized once per query from the AST (and kept
+** for the next query). Postings iterators are the index layer's, opened per
+** query term.
+**
+** Scoring: collecting a matched document marks, per distinct query term,
+** its tf in that document (a term shared by several matched clauses counts
+** once); the score is the BM25 sum over the marked terms (bm25.c). A phrase
+** contributes its terms' BM25, not a phrase frequency.
+**
+** Pruning (block-max WAND) is not done yet; it would slot in as another
+** top-level loop using ix_postings_block_last/_max_tf and the heap's
+** current minimum (ev->heap[0] when full).
+**
+** Not here: parsing (query.c), the BM25 formula (bm25.c), hit metadata and
+** snippets (search.c, snippet.c).
+*/
+#include "engine_int.h"
+
+#include <string.h>
+
+typedef struct EngIter EngIter;
+
+typedef struct EngIterOps {
+  int (*next)(EngIter *it, SwError *err);
+  int (*seek)(EngIter *it, SwDocId target, SwError *err);
+  void (*collect)(EngIter *it);
+} EngIterOps;
+
+/* One plan node. `doc` and the protocol are in engine_int.h; the other
+** fields belong to the kind named in their comment. */
+struct EngIter {
+  SwDocId doc;            /* current document or IX_DOC_END                */
+  uint64_t cost;          /* documents it may yield at most (ordering)     */
+  const EngIterOps *ops;  /* the kind's operations                          */
+  EngEval *ev;            /* owner: term marks and phrase scratch          */
+  IxPostings *post;       /* term: the postings iterator (owned)           */
+  uint32_t term;          /* term: index into the query's terms            */
+  uint32_t nkids;         /* phrase, OR: children                          */
+  EngIter **kids;         /* phrase: in phrase order; OR: alternatives     */
+  EngIter **order;        /* phrase: kids by ascending cost (leapfrog)     */
+  const EngQSlot *slots;  /* phrase: the atom's slots (relative offsets)   */
+  uint32_t scratch;       /* phrase: first entry in ev->ord                */
+};
+
+/* What evaluation knows of one query term. */
+typedef struct TermState {
+  IxTermInfo ti;          /* dictionary entry (when found)                 */
+  double wt;              /* idf * (k1 + 1)                                 */
+  uint32_t stamp;         /* == ev->epoch: marked for the current document */
+  uint32_t tf;            /* freq in the current document (when marked)    */
+  int found;              /* 1: the index has the term                      */
+} TermState;
+
+struct EngEval {
+  TermState *terms;       /* per query term                                 */
+  size_t terms_cap;       /* ... allocated                                  */
+  uint32_t *marked;       /* terms marked for the current document          */
+  size_t marked_cap;      /* ... allocated                                  */
+  uint32_t nmarked;       /* ... held                                       */
+  uint32_t epoch;         /* document counter for the marks                 */
+  EngIter *iters;         /* plan nodes                                     */
+  size_t iters_cap;       /* ... allocated (sized before a plan is built)   */
+  size_t niters;          /* ... in use                                     */
+  EngIter **ptrs;         /* clause lists and children                      */
+  size_t ptrs_cap;        /* ... allocated (sized before a plan is built)   */
+  size_t nptrs;           /* ... in use                                     */
+  uint32_t *ord;          /* phrase scratch, per slot: kids by freq         */
+  size_t ord_cap;         /* ... allocated                                  */
+  size_t npos;            /* ... in use                                     */
+  uint32_t *cand;         /* phrase start positions still possible          */
+  size_t cand_cap;        /* ... allocated                                  */
+  EngHitRaw *heap;        /* min-heap of the best hits, worst at [0]        */
+  size_t heap_alloc;      /* entries allocated                              */
+  size_t heap_cap;        /* entries kept: min(k, documents)                */
+  size_t nheap;           /* entries held                                   */
+  const float *norms;     /* BM25 length norm per document                  */
+  uint32_t ndocs;         /* documents in the index                         */
+};
+
+int eng_eval_new(EngEval **out, SwError *err) {
+  *out = sw_calloc(1, sizeof **out);
+  if (!*out) return sw_error_set(err, SW_NOMEM, "out of memory (evaluator)");
+  return SW_OK;
+}
+
+void eng_eval_free(EngEval *ev) {
+  if (!ev) return;
+  sw_free(ev->terms);
+  sw_free(ev->marked);
+  sw_free(ev->iters);
+  sw_free(ev->ptrs);
+  sw_free(ev->ord);
+  sw_free(ev->cand);
+  sw_free(ev->heap);
+  sw_free(ev);
+}
+
+/* ------------------------------------------------------------- scoring -- */
+
+static inline void mark(EngEval *ev, uint32_t t, uint32_t tf) {
+  TermState *ts = &ev->terms[t];
+  if (ts->stamp == ev->epoch) return;
+  ts->stamp = ev->epoch;
+  ts->tf = tf;
+  ev->marked[ev->nmarked++] = t;
+}
+
+static inline void begin_doc(EngEval *ev) {
+  ev->epoch++;
+  ev->nmarked = 0;
+}
+
+static double score_marked(const EngEval *ev, SwDocId d) {
+  float norm = ev->norms[d];
+  double s = 0;
+  for (uint32_t i = 0; i < ev->nmarked; i++) {
+    const TermState *ts = &ev->terms[ev->marked[i]];
+    s += eng_bm25_term(ts->wt, ts->tf, norm);
+  }
+  return s;
+}
+
+/* ---------------------------------------------------------------- heap -- */
+
+/* 1 if a ranks below b: fewer clauses, then lower score, then higher id. */
+static inline int worse(const EngHitRaw *a, const EngHitRaw *b) {
+  if (a->matched != b->matched) return a->matched < b->matched;
+  if (a->score != b->score) return a->score < b->score;
+  return a->doc > b->doc;
+}
+
+static void sift_down(EngHitRaw *h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, m = i;
+    if (l < n && worse(&h[l], &h[m])) m = l;
+    if (l + 1 < n && worse(&h[l + 1], &h[m])) m = l + 1;
+    if (m == i) return;
+    EngHitRaw t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+/* Keep hit if it is among the best heap_cap seen so far. */
+static inline void offer(EngEval *ev, SwDocId d, uint32_t matched,
+                         double score) {
+  EngHitRaw h = {d, matched, score};
+  if (ev->nheap < ev->heap_cap) {
+    size_t i = ev->nheap++;
+    while (i > 0) {
+      size_t p = (i - 1) / 2;
+      if (!worse(&h, &ev->heap[p])) break;
+      ev->heap[i] = ev->heap[p];
+      i = p;
+    }
+    ev->heap[i] = h;
+  } else if (ev->heap_cap && worse(&ev->heap[0], &h)) {
+    ev->heap[0] = h;
+    sift_down(ev->heap, ev->nheap, 0);
+  }
+}
+
+/* Heap-sort in place: afterwards heap[0] is the best hit. */
+static void heap_finish(EngEval *ev) {
+  for (size_t n = ev->nheap; n > 1; n--) {
+    EngHitRaw t = ev->heap[0];
+    ev->heap[0] = ev->heap[n - 1];
+    ev->heap[n - 1] = t;
+    sift_down(ev->heap, n - 1, 0);
+  }
+}
+
+/* ----------------------------------------------------------- iterators -- */
+
+static int corrupt(EngIter *it, SwDocId d, SwError *err) {
+  return sw_error_set(err, SW_CORRUPT,
+                      "postings of query term %u: doc id %u out of order or "
+                      "out of range (%u documents)",
+                      it->term, d, it->ev->ndocs);
+}
+
+static int empty_next(EngIter *it, SwError *err) {
+  (void)it;
+  (void)err;
+  return SW_OK;
+}
+static int empty_seek(EngIter *it, SwDocId target, SwError *err) {
+  (void)it;
+  (void)target;
+  (void)err;
+  return SW_OK;
+}
+static void empty_collect(EngIter *it) { (void)it; }
+static const EngIterOps empty_ops = {empty_next, empty_seek, empty_collect};
+
+/* Take the postings' position after a move from doc `was`; the new doc must
+** be past `min` and inside the index. */
+static int term_take(EngIter *it, SwDocId min, SwError *err) {
+  const IxPostings *p = it->post;
+  if (p->eof || p->doc == IX_DOC_END) {
+    it->doc = IX_DOC_END;
+    return SW_OK;
+  }
+  if (p->doc < min || p->doc >= it->ev->ndocs) return corrupt(it, p->doc, err);
+  it->doc = p->doc;
+  return SW_OK;
+}
+
+static int term_next(EngIter *it, SwError *err) {
+  if (it->doc == IX_DOC_END) return SW_OK;
+  int rc = ix_postings_next(it->post, err);
+  if (rc) return rc;
+  return term_take(it, it->doc + 1, err);
+}
+
+static int term_seek(EngIter *it, SwDocId target, SwError *err) {
+  if (it->doc >= target) return SW_OK; /* also at the end */
+  int rc = target == it->doc + 1 ? ix_postings_next(it->post, err)
+                                 : ix_postings_seek(it->post, target, err);
+  if (rc) return rc;
+  return term_take(it, target, err);
+}
+
+static void term_collect(EngIter *it) {
+  mark(it->ev, it->term, it->post->freq);
+}
+
+static const EngIterOps term_ops = {term_next, term_seek, term_collect};
+
+/* Move every iterator of its[0..n) to the first document >= target that
+** all of them share (*out), or IX_DOC_END. Round-robin: each seeks to the
+** candidate; one landing beyond it proposes a new candidate. */
+static int leapfrog(EngIter **its, uint32_t n, SwDocId target, SwDocId *out,
+                    SwError *err) {
+  SwDocId d = target;
+  uint32_t agree = 0, i = 0;
+  while (agree < n) {
+    EngIter *x = its[i];
+    if (x->doc < d) {
+      int rc = x->ops->seek(x, d, err);
+      if (rc) return rc;
+    }
+    if (x->doc == IX_DOC_END) {
+      *out = IX_DOC_END;
+      return SW_OK;
+    }
+    if (x->doc != d) {
+      d = x->doc;
+      agree = 1;
+    } else {
+      agree++;
+    }
+    if (++i == n) i = 0;
+  }
+  *out = d;
+  return SW_OK;
+}
+
+/* With every kid on the same document: 1 in *match if the terms occur at
+** consecutive positions (their slots' relative offsets). Start positions
+** come from the kid with the fewest occurrences in the document and are
+** filtered by the others in order of their freq, so a frequent term's
+** positions (`och` in "barn och unga": the costly ones to decode) are
+** fetched only while some start position survives. */
+static int phrase_positions(EngIter *it, int *match, SwError *err) {
+  EngEval *ev = it->ev;
+  uint32_t n = it->nkids, *ord = ev->ord + it->scratch;
+  const uint32_t *pos;
+  uint32_t np;
+  *match = 0;
+  for (uint32_t i = 0; i < n; i++) { /* insertion sort by freq */
+    uint32_t j = i, f = it->kids[i]->post->freq;
+    for (; j > 0 && it->kids[ord[j - 1]]->post->freq > f; j--)
+      ord[j] = ord[j - 1];
+    ord[j] = i;
+  }
+  uint32_t a = ord[0], aoff = it->slots[a].off;
+  int rc = ix_postings_positions(it->kids[a]->post, &pos, &np, err);
+  if (rc) return rc;
+  if (eng_grow((void **)&ev->cand, &ev->cand_cap, (size_t)np + 1,
+               sizeof *ev->cand))
+    return sw_error_set(err, SW_NOMEM, "out of memory (phrase positions)");
+  uint32_t nc = 0;
+  for (uint32_t j = 0; j < np; j++)
+    if (pos[j] >= aoff) ev->cand[nc++] = pos[j] - aoff;
+  for (uint32_t r = 1; r < n && nc; r++) {
+    uint32_t i = ord[r], off = it->slots[i].off, k = 0, kept = 0;
+    rc = ix_postings_positions(it->kids[i]->post, &pos, &np, err);
+    if (rc) return rc;
+    for (uint32_t c = 0; c < nc; c++) {
+      uint64_t want = (uint64_t)ev->cand[c] + off;
+      while (k < np && pos[k] < want) k++;
+      if (k == np) break;
+      if (pos[k] == want) ev->cand[kept++] = ev->cand[c];
+    }
+    nc = kept;
+  }
+  *match = nc > 0;
+  return SW_OK;
+}
+
+/* Move to the first document >= target holding the phrase. */
+static int phrase_settle(EngIter *it, SwDocId target, SwError *err) {
+  for (;;) {
+    SwDocId d;
+    int match, rc = leapfrog(it->order, it->nkids, target, &d, err);
+    if (rc) return rc;
+    if (d == IX_DOC_END) break;
+    rc = phrase_positions(it, &match, err);
+    if (rc) return rc;
+    if (match) {
+      it->doc = d;
+      return SW_OK;
+    }
+    if (d + 1 == IX_DOC_END) break;
+    target = d + 1;
+  }
+  it->doc = IX_DOC_END;
+  return SW_OK;
+}
+
+static int phrase_next(EngIter *it, SwError *err) {
+  if (it->doc == IX_DOC_END) return SW_OK;
+  if (it->doc + 1 == IX_DOC_END) {
+    it->doc = IX_DOC_END;
+    return SW_OK;
+  }
+  return phrase_settle(it, it->doc + 1, err);
+}
+
+static int phrase_seek(EngIter *it, SwDocId target, SwError *err) {
+  if (it->doc >= target) return SW_OK;
+  return phrase_settle(it, target, err);
+}
+
+static void phrase_collect(EngIter *it) {
+  for (uint32_t i = 0; i < it->nkids; i++) term_collect(it->kids[i]);
+}
+
+static const EngIterOps phrase_ops = {phrase_next, phrase_seek,
+                                      phrase_collect};
+
+static void or_min(EngIter *it) {
+  SwDocId d = IX_DOC_END;
+  for (uint32_t i = 0; i < it->nkids; i++)
+    if (it->kids[i]->doc < d) d = it->kids[i]->doc;
+  it->doc = d;
+}
+
+static int or_next(EngIter *it, SwError *err) {
+  SwDocId d = it->doc;
+  if (d == IX_DOC_END) return SW_OK;
+  for (uint32_t i = 0; i < it->nkids; i++) {
+    EngIter *k = it->kids[i];
+    if (k->doc != d) continue;
+    int rc = k->ops->next(k, err);
+    if (rc) return rc;
+  }
+  or_min(it);
+  return SW_OK;
+}
+
+static int or_seek(EngIter *it, SwDocId target, SwError *err) {
+  if (it->doc >= target) return SW_OK;
+  for (uint32_t i = 0; i < it->nkids; i++) {
+    EngIter *k = it->kids[i];
+    if (k->doc >= target) continue;
+    int rc = k->ops->seek(k, target, err);
+    if (rc) return rc;
+  }
+  or_min(it);
+  return SW_OK;
+}
+
+static void or_collect(EngIter *it) {
+  for (uint32_t i = 0; i < it->nkids; i++)
+    if (it->kids[i]->doc == it->doc) it->kids[i]->ops->collect(it->kids[i]);
+}
+
+static const EngIterOps or_ops = {or_next, or_seek, or_collect};
+
+/* ---------------------------------------------------------------- plan -- */
+
+static EngIter *new_iter(EngEval *ev) {
+  EngIter *it = &ev->iters[ev->niters++];
+  memset(it, 0, sizeof *it);
+  it->ev = ev;
+  it->doc = IX_DOC_END;
+  it->ops = &empty_ops;
+  return it;
+}
+
+static EngIter **new_ptrs(EngEval *ev, size_t n) {
+  EngIter **p = ev->ptrs + ev->nptrs;
+  ev->nptrs += n;
+  return p;
+}
+
+static int build_term(EngEval *ev, IxReader *r, uint32_t term, int with_pos,
+                      EngIter **out, SwError *err) {
+  EngIter *it = new_iter(ev);
+  TermState *ts = &ev->terms[term];
+  *out = it;
+  it->term = term;
+  if (!ts->found) return SW_OK; /* empty: matches nothing */
+  int rc = ix_postings_open(r, &ts->ti, with_pos, &it->post, err);
+  if (rc) return rc;
+  it->ops = &term_ops;
+  it->cost = ts->ti.df;
+  return term_take(it, 0, err);
+}
+
+/* Sort its[0..n) by ascending cost (insertion sort: n is small). */
+static void sort_by_cost(EngIter **its, uint32_t n) {
+  for (uint32_t i = 1; i < n; i++) {
+    EngIter *x = its[i];
+    uint32_t j = i;
+    for (; j > 0 && its[j - 1]->cost > x->cost; j--) its[j] = its[j - 1];
+    its[j] = x;
+  }
+}
+
+static int build_atom(EngEval *ev, IxReader *r, const EngQuery *q,
+                      const EngQAtom *a, EngIter **out, SwError *err) {
+  const EngQSlot *slots = &q->slots[a->slot];
+  if (a->nslots == 1) return build_term(ev, r, slots[0].term, 0, out, err);
+  EngIter *it = new_iter(ev);
+  *out = it;
+  for (uint32_t s = 0; s < a->nslots; s++)
+    if (!ev->terms[slots[s].term].found) return SW_OK; /* empty */
+  it->nkids = a->nslots;
+  it->kids = new_ptrs(ev, a->nslots);
+  it->order = new_ptrs(ev, a->nslots);
+  it->slots = slots;
+  it->scratch = (uint32_t)ev->npos;
+  ev->npos += a->nslots;
+  it->cost = UINT64_MAX;
+  for (uint32_t s = 0; s < a->nslots; s++) {
+    int rc = build_term(ev, r, slots[s].term, 1, &it->kids[s], err);
+    if (rc) return rc;
+    it->order[s] = it->kids[s];
+    if (it->kids[s]->cost < it->cost) it->cost = it->kids[s]->cost;
+  }
+  sort_by_cost(it->order, it->nkids);
+  it->ops = &phrase_ops;
+  return phrase_settle(it, 0, err);
+}
+
+static int build_clause(EngEval *ev, IxReader *r, const EngQuery *q,
+                        const EngQClause *c, EngIter **out, SwError *err) {
+  if (c->natoms == 1)
+    return build_atom(ev, r, q, &q->atoms[c->atom], out, err);
+  EngIter *it = new_iter(ev);
+  *out = it;
+  it->kids = new_ptrs(ev, c->natoms);
+  it->nkids = c->natoms;
+  for (uint32_t a = 0; a < c->natoms; a++) {
+    int rc = build_atom(ev, r, q, &q->atoms[c->atom + a], &it->kids[a], err);
+    if (rc) return rc;
+    it->cost += it->kids[a]->cost;
+  }
+  it->ops = &or_ops;
+  or_min(it);
+  return SW_OK;
+}
+
+static void teardown(EngEval *ev) {
+  for (size_t i = 0; i < ev->niters; i++) {
+    ix_postings_free(ev->iters[i].post);
+    ev->iters[i].post = NULL;
+  }
+  ev->niters = 0;
+  ev->nptrs = 0;
+  ev->npos = 0;
+}
+
+/* Build the plan: cl[0..nclauses) and ex[0..nexcl) (in ev->ptrs). */
+static int build_plan(EngEval *ev, IxReader *r, const EngQuery *q,
+                      EngIter ***cl, EngIter ***ex, SwError *err) {
+  teardown(ev);
+  *cl = new_ptrs(ev, q->nclauses);
+  *ex = new_ptrs(ev, q->nexcl);
+  for (uint32_t c = 0; c < q->nclauses; c++) {
+    int rc = build_clause(ev, r, q, &q->clauses[c], &(*cl)[c], err);
+    if (rc) return rc;
+  }
+  for (uint32_t e = 0; e < q->nexcl; e++) {
+    int rc = build_atom(ev, r, q, &q->atoms[q->excl + e], &(*ex)[e], err);
+    if (rc) return rc;
+  }
+  return SW_OK;
+}
+
+/* Size every scratch array for q and look its terms up. */
+static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
+                   SwError *err) {
+  size_t nslots = 0;
+  for (uint32_t a = 0; a < q->natoms; a++) nslots += q->atoms[a].nslots;
+  size_t niters = q->nclauses + q->natoms + nslots;
+  size_t nptrs = q->nclauses + q->nexcl + q->natoms + 2 * nslots;
+  ev->heap_cap = k < ev->ndocs ? k : ev->ndocs;
+  ev->nheap = 0;
+  if (eng_grow((void **)&ev->terms, &ev->terms_cap, q->nterms + 1,
+               sizeof *ev->terms) ||
+      eng_grow((void **)&ev->marked, &ev->marked_cap, q->nterms + 1,
+               sizeof *ev->marked) ||
+      eng_grow((void **)&ev->iters, &ev->iters_cap, niters + 1,
+               sizeof *ev->iters) ||
+      eng_grow((void **)&ev->ptrs, &ev->ptrs_cap, nptrs + 1,
+               sizeof *ev->ptrs) ||
+      eng_grow((void **)&ev->ord, &ev->ord_cap, nslots + 1,
+               sizeof *ev->ord) ||
+      eng_grow((void **)&ev->heap, &ev->heap_alloc, ev->heap_cap + 1,
+               sizeof *ev->heap))
+    return sw_error_set(err, SW_NOMEM, "out of memory (query plan)");
+
+  ev->epoch = 0;
+  ev->nmarked = 0;
+  for (uint32_t t = 0; t < q->nterms; t++) {
+    TermState *ts = &ev->terms[t];
+    memset(ts, 0, sizeof *ts);
+    if (!q->terms[t].used) continue;
+    SwError local;
+    sw_error_clear(&local);
+    int rc = ix_term_find(r, q->bytes + q->terms[t].off, q->terms[t].len,
+                          &ts->ti, &local);
+    if (rc == SW_NOTFOUND) continue;
+    if (rc) return sw_error_set(err, rc, "%s", local.msg);
+    ts->found = 1;
+    ts->wt = eng_bm25_weight(ev->ndocs, ts->ti.df);
+  }
+  return SW_OK;
+}
+
+/* ---------------------------------------------------------------- runs -- */
+
+/* The single-term query: no plan nodes in the loop, just the postings. */
+static int run_single(EngEval *ev, EngIter *it, uint64_t *total,
+                      SwError *err) {
+  IxPostings *p = it->post;
+  if (!p) return SW_OK; /* term not in the index */
+  const float *norms = ev->norms;
+  double wt = ev->terms[it->term].wt;
+  uint32_t ndocs = ev->ndocs;
+  uint64_t n = 0;
+  SwDocId min = 0;
+  while (!p->eof) {
+    SwDocId d = p->doc;
+    if (d < min || d >= ndocs) return corrupt(it, d, err);
+    double s = eng_bm25_term(wt, p->freq, norms[d]);
+    n++;
+    /* Equal scores keep the earlier (lower) doc: only strictly better
+    ** enters a full heap. */
+    if (ev->nheap < ev->heap_cap || s > ev->heap[0].score) offer(ev, d, 1, s);
+    min = d + 1;
+    int rc = ix_postings_next(p, err);
+    if (rc) return rc;
+  }
+  *total = n;
+  return SW_OK;
+}
+
+/* 1 if d is excluded; exclusion iterators only move forward. */
+static int excluded(EngIter **ex, uint32_t nex, SwDocId d, int *out,
+                    SwError *err) {
+  *out = 0;
+  for (uint32_t e = 0; e < nex; e++) {
+    if (ex[e]->doc < d) {
+      int rc = ex[e]->ops->seek(ex[e], d, err);
+      if (rc) return rc;
+    }
+    if (ex[e]->doc == d) {
+      *out = 1;
+      return SW_OK;
+    }
+  }
+  return SW_OK;
+}
+
+/* Every clause required: leapfrog from the rarest. */
+static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
+                   uint32_t nex, uint64_t *total, SwError *err) {
+  uint64_t n = 0;
+  SwDocId d = 0;
+  sort_by_cost(cl, ncl);
+  for (;;) {
+    int out, rc = leapfrog(cl, ncl, d, &d, err);
+    if (rc) return rc;
+    if (d == IX_DOC_END) break;
+    rc = excluded(ex, nex, d, &out, err);
+    if (rc) return rc;
+    if (!out) {
+      n++;
+      begin_doc(ev);
+      for (uint32_t c = 0; c < ncl; c++) cl[c]->ops->collect(cl[c]);
+      offer(ev, d, ncl, score_marked(ev, d));
+    }
+    if (d + 1 == IX_DOC_END) break;
+    d++;
+  }
+  *total = n;
+  return SW_OK;
+}
+
+/* Partial mode: the union of the clauses, ranked by clauses matched. */
+static int run_partial(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
+                       uint32_t nex, uint64_t *total, SwError *err) {
+  uint64_t n = 0;
+  for (;;) {
+    SwDocId d = IX_DOC_END;
+    for (uint32_t c = 0; c < ncl; c++)
+      if (cl[c]->doc < d) d = cl[c]->doc;
+    if (d == IX_DOC_END) break;
+    int out, rc = excluded(ex, nex, d, &out, err);
+    if (rc) return rc;
+    if (!out) {
+      uint32_t matched = 0;
+      n++;
+      begin_doc(ev);
+      for (uint32_t c = 0; c < ncl; c++) {
+        if (cl[c]->doc != d) continue;
+        matched++;
+        cl[c]->ops->collect(cl[c]);
+      }
+      offer(ev, d, matched, score_marked(ev, d));
+    }
+    for (uint32_t c = 0; c < ncl; c++) {
+      if (cl[c]->doc != d) continue;
+      rc = cl[c]->ops->next(cl[c], err);
+      if (rc) return rc;
+    }
+  }
+  *total = n;
+  return SW_OK;
+}
+
+int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
+                 const EngQuery *q, size_t k, EngEvalResult *out,
+                 SwError *err) {
+  EngIter **cl = NULL, **ex = NULL;
+  uint64_t total = 0;
+  int rc;
+  memset(out, 0, sizeof *out);
+  ev->ndocs = ix_reader_doc_count(r);
+  ev->norms = norms;
+  ev->niters = 0;
+  if (k == 0) k = 1;
+  if (q->nclauses == 0)
+    return sw_error_set(err, SW_QUERY, "nothing to search for at column 1");
+  rc = prepare(ev, r, q, k, err);
+  if (rc) goto fail;
+  if (ev->ndocs > 0 && norms) {
+    rc = build_plan(ev, r, q, &cl, &ex, err);
+    if (rc) goto fail;
+    if (q->nclauses == 1 && q->nexcl == 0 && q->clauses[0].natoms == 1 &&
+        q->atoms[q->clauses[0].atom].nslots == 1)
+      rc = run_single(ev, cl[0], &total, err);
+    else
+      rc = run_and(ev, cl, q->nclauses, ex, q->nexcl, &total, err);
+    if (rc) goto fail;
+  }
+  if (total == 0 && q->nclauses >= 2 && ev->ndocs > 0 && norms) {
+    /* Nothing has every clause: rank the union by clauses matched. */
+    rc = build_plan(ev, r, q, &cl, &ex, err);
+    if (rc) goto fail;
+    ev->nheap = 0;
+    rc = run_partial(ev, cl, q->nclauses, ex, q->nexcl, &total, err);
+    if (rc) goto fail;
+    out->partial = total > 0;
+  }
+  teardown(ev);
+  heap_finish(ev);
+  out->hits = ev->heap;
+  out->nhits = ev->nheap;
+  out->total = total;
+  out->clauses = q->nclauses;
+  return SW_OK;
+
+fail:
+  teardown(ev);
+  ev->nheap = 0;
+  memset(out, 0, sizeof *out);
+  return rc;
+}

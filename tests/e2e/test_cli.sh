@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# End to end through the real `swsearch` binary over the five seed documents
+# in corpus/: indexing, the query language (inflection and case, phrase, OR,
+# exclusion, partial mode), exit codes, --json, analyze, bad input reported
+# with file:line, check, and a flipped byte in every index file never giving
+# a crash or a wrong answer.
+#
+# ctest sets SWSEARCH (the binary), SW_SOURCE_DIR (repo root), SW_TMP (scratch).
+set -eu
+: "${SWSEARCH:?set by ctest}" "${SW_SOURCE_DIR:?set by ctest}" "${SW_TMP:?set by ctest}"
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed to parse --json"; exit 77; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+tmp="$SW_TMP/cli"
+rm -rf "$tmp"
+mkdir -p "$tmp"
+ix="$tmp/index"
+# Never read or write the user's default index from a test.
+export SWSEARCH_INDEX="$tmp/no-default-index"
+unset XDG_DATA_HOME
+
+# run CMD...: run it, keep stdout/stderr in $tmp/out, $tmp/err and the exit
+# code in $rc; a signal death (exit >= 128) fails the test at once.
+run() {
+  rc=0
+  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  [ "$rc" -lt 128 ] || fail "crashed with exit $rc: $* :: $(head -c 500 "$tmp/err")"
+}
+expect_rc() { # WANT WHAT
+  [ "$rc" -eq "$1" ] || fail "$2: exit $rc, expected $1 :: $(head -c 500 "$tmp/err")"
+}
+
+# ids INDEX QUERY...: $got = the ids of all hits, sorted, space-separated
+# ("-" for none); exit code in $rc; the JSON stays in $tmp/out.
+ids() {
+  local index=$1
+  shift
+  run "$SWSEARCH" --index "$index" --json -n 1000 "$@"
+  [ "$rc" -le 1 ] || fail "query '$*' exited $rc :: $(cat "$tmp/err")"
+  got=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(" ".join(sorted(h["id"] for h in r["hits"])) or "-")' "$tmp/out") \
+    || fail "query '$*': --json output does not parse: $(head -c 500 "$tmp/out")"
+}
+
+s0=000_edd3e648c7099bc0.txt
+s1=001_dcc03598cb1e7b7d.txt
+s2=002_41484ad99dbc1724.txt
+s3=003_cbcbe56bc7805af2.txt
+s4=004_c6009626929c49d9.txt
+
+# --------------------------------------------------------------- index --
+run "$SWSEARCH" index --index "$ix" "$SW_SOURCE_DIR/corpus"
+expect_rc 0 "index corpus"
+grep -Eq '^indexed 5 documents \(0 skipped\) from 5 files, [0-9.]+ MB in [0-9.]+ s \([0-9.]+ MB/s\), [0-9]+ terms, index [0-9.]+ MB -> ' "$tmp/out" \
+  || fail "index summary (corpus/ should hold exactly the 5 seeds): $(cat "$tmp/out")"
+[ ! -s "$tmp/err" ] || fail "index of the seeds printed warnings: $(cat "$tmp/err")"
+
+# ------------------------------------------------------------- queries --
+# Expected sets, verified by reading the five seeds (grep -io over the files,
+# then Snowball Swedish on each word form found):
+#  - "social"/"sociala" stem to "social" and occur in 000, 001, 002 ("Social"
+#    in a heading), 003; "socialt" stems to "socialt", a different term.
+#    "insatsgrupper" (the only form present; stem "insatsgrupp") occurs in
+#    000, 001 and 003 only. Both: 000, 001, 003. The compounds
+#    Socialdemokraterna, socialtjänsten, ... are other terms.
+#  - "utsatta" and "områden" both occur in 000, 001, 004, but side by side
+#    only in 000 and 001 (004 has "utsatta" and "områden" apart).
+#  - "skjutningar" (stem "skjutning"): only 000; 001 has only the compound
+#    "dödsskjutningar". "kameraövervakning": only 004.
+want="$s0 $s1 $s3"
+for q in "sociala insatsgrupper" "SOCIALA INSATSGRUPPER" "Sociala insatsgruppen" "social insatsgrupp"; do
+  ids "$ix" "$q"
+  [ "$got" = "$want" ] || fail "'$q': got [$got], expected [$want]"
+  [ "$rc" -eq 0 ] || fail "'$q' with hits exited $rc"
+done
+# Bare words are joined into one query; "search" is optional.
+ids "$ix" sociala insatsgrupper
+[ "$got" = "$want" ] || fail "bare words: got [$got]"
+run "$SWSEARCH" search --index "$ix" --json sociala insatsgrupper
+expect_rc 0 "search subcommand"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["total_hits"] == 3' "$tmp/out" \
+  || fail "search subcommand: $(cat "$tmp/out")"
+
+ids "$ix" '"utsatta områden"'
+[ "$got" = "$s0 $s1" ] || fail "phrase: got [$got], expected [$s0 $s1]"
+ids "$ix" 'utsatta områden'
+[ "$got" = "$s0 $s1 $s4" ] || fail "AND: got [$got], expected [$s0 $s1 $s4]"
+
+ids "$ix" 'skjutningar OR kameraövervakning'
+[ "$got" = "$s0 $s4" ] || fail "OR: got [$got], expected [$s0 $s4]"
+
+ids "$ix" 'sociala insatsgrupper -skjutningar'
+[ "$got" = "$s1 $s3" ] || fail "exclusion: got [$got], expected [$s1 $s3]"
+ids "$ix" sociala insatsgrupper -skjutningar # "-word" as its own argument
+[ "$got" = "$s1 $s3" ] || fail "exclusion as an argument: got [$got]"
+
+# Partial mode: no document has the made-up third word; the documents with
+# the most of the words (the three with both others) rank first, then those
+# with one (002 has "Social"), and the output says so.
+ids "$ix" 'sociala insatsgrupper xyzzyplugh'
+top3=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+assert r["partial"] is True, "partial is not true"
+print(" ".join(sorted(h["id"] for h in r["hits"][:3])))' "$tmp/out") || fail "partial: $(cat "$tmp/out")"
+[ "$top3" = "$want" ] || fail "partial: first three [$top3], expected [$want]"
+[ "$got" = "$s0 $s1 $s2 $s3" ] || fail "partial: got [$got], expected [$s0 $s1 $s2 $s3]"
+run "$SWSEARCH" --index "$ix" sociala insatsgrupper xyzzyplugh
+expect_rc 0 "partial (human)"
+grep -q '^No document contains all 3 words; showing documents with the most of them' "$tmp/out" \
+  || fail "partial header: $(head -1 "$tmp/out")"
+
+# ---------------------------------------------------------- exit codes --
+run "$SWSEARCH" --index "$ix" xyzzyplugh
+expect_rc 1 "no hits"
+grep -q '^No hits for "xyzzyplugh"' "$tmp/out" || fail "no-hit message: $(cat "$tmp/out")"
+ids "$ix" xyzzyplugh
+[ "$got" = "-" ] && [ "$rc" -eq 1 ] || fail "no hits with --json: [$got] exit $rc"
+
+run "$SWSEARCH" --index "$ix" '"sociala insatsgrupper'
+expect_rc 2 "unbalanced quote"
+grep -q '^swsearch: .\+' "$tmp/err" || fail "unbalanced quote: no message on stderr"
+[ ! -s "$tmp/out" ] || fail "unbalanced quote printed to stdout: $(cat "$tmp/out")"
+
+run "$SWSEARCH" --index "$ix" --bogus sociala
+expect_rc 2 "unknown option"
+grep -q 'unknown option --bogus' "$tmp/err" && grep -q '^usage:' "$tmp/err" || fail "unknown option: $(cat "$tmp/err")"
+run "$SWSEARCH" --index "$ix"
+expect_rc 2 "no query"
+run "$SWSEARCH" --index "$ix" -n zero sociala
+expect_rc 2 "-n zero"
+run "$SWSEARCH" --index "$tmp/nothing-here" sociala
+expect_rc 2 "missing index"
+grep -q "^swsearch: $tmp/nothing-here: " "$tmp/err" || fail "missing index message: $(cat "$tmp/err")"
+run "$SWSEARCH" --help
+expect_rc 0 "--help"
+grep -q '^usage: swsearch' "$tmp/out" || fail "--help prints no usage"
+run "$SWSEARCH" --version
+expect_rc 0 "--version"
+grep -Eq '^swsearch [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out" || fail "--version: $(cat "$tmp/out")"
+
+# The default index comes from $SWSEARCH_INDEX.
+SWSEARCH_INDEX="$ix" run "$SWSEARCH" sociala insatsgrupper
+expect_rc 0 "default index from SWSEARCH_INDEX"
+
+# ------------------------------------------------------- human output --
+run "$SWSEARCH" --index "$ix" sociala insatsgrupper
+expect_rc 0 "human output"
+head -1 "$tmp/out" | grep -Eq '^3 hits for "sociala insatsgrupper" \([0-9.]+ ms\)$' \
+  || fail "header: $(head -1 "$tmp/out")"
+grep -q '^1\. ' "$tmp/out" && grep -q '^3\. ' "$tmp/out" || fail "numbered hits missing"
+grep -q '\[[^]]*\]' "$tmp/out" || fail "no [bracket] highlights when stdout is not a TTY"
+if grep -q $'\033' "$tmp/out"; then fail "escape sequences written to a pipe"; fi
+grep -q " | score [0-9]" "$tmp/out" || fail "no id | file | score line"
+
+# --------------------------------------------------------------- json --
+run "$SWSEARCH" --index "$ix" --json 'sociala insatsgrupper'
+expect_rc 0 "--json"
+python3 - "$tmp/out" <<'EOF' || fail "--json output: $(cat "$tmp/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("query", "total_hits", "took_ms", "partial", "hits"):
+    assert k in r, k
+assert r["query"] == "sociala insatsgrupper" and r["total_hits"] == 3
+assert r["partial"] is False and len(r["hits"]) == 3
+for i, h in enumerate(r["hits"], 1):
+    for k in ("rank", "id", "file", "title", "date", "score", "snippet"):
+        assert k in h, k
+    assert h["rank"] == i and h["file"] == h["id"] and h["snippet"]
+assert r["hits"][0]["score"] >= r["hits"][1]["score"] >= r["hits"][2]["score"]
+EOF
+run "$SWSEARCH" --index "$ix" --json --no-snippets -n 1 'sociala insatsgrupper'
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert len(r["hits"]) == 1 and r["hits"][0]["snippet"] is None' "$tmp/out" \
+  || fail "--no-snippets -n 1: $(cat "$tmp/out")"
+
+# ------------------------------------------------------------ analyze --
+run "$SWSEARCH" analyze "Sociala insatsgrupperna och"
+expect_rc 0 "analyze"
+printf '0\tSociala\tsocial\n1\tinsatsgrupperna\tinsatsgrupp\n2\toch\toch\tstop\n' >"$tmp/analyze.want"
+diff "$tmp/analyze.want" "$tmp/out" >/dev/null || fail "analyze output: $(cat "$tmp/out")"
+
+# ------------------------------------------------------ stats, check --
+run "$SWSEARCH" stats --index "$ix"
+expect_rc 0 "stats"
+grep -Eq '^documents +5$' "$tmp/out" || fail "stats: $(cat "$tmp/out")"
+run "$SWSEARCH" check --index "$ix"
+expect_rc 0 "check of a good index"
+
+# ---------------------------------------------------------- bad input --
+bad="$tmp/bad-input"
+mkdir -p "$bad/sub"
+printf 'Ett bra dokument\nom avhopparverksamhet i staden\n' >"$bad/good.txt"
+{
+  printf '{"id":"j1","title":"Rad ett","text":"kameraövervakning vid torget"}\n'
+  printf '{"id":"j2","title":"Trasig", "text": \n'
+  printf '{"id":"j3","title":"Fel kodning","text":"fritidsg\xe5rdar och kvarnhjul"}\n'
+} >"$bad/sub/data.jsonl"
+printf 'bin\0ary\n' >"$bad/binary.txt"
+bix="$tmp/bad-index"
+run "$SWSEARCH" index --index "$bix" "$bad"
+expect_rc 0 "index of partly bad input"
+grep -q "data.jsonl:2: malformed JSON" "$tmp/err" || fail "malformed line not reported: $(cat "$tmp/err")"
+grep -q "data.jsonl:3: 1 invalid UTF-8 sequence" "$tmp/err" || fail "invalid UTF-8 not reported: $(cat "$tmp/err")"
+grep -q "binary.txt: binary file" "$tmp/err" || fail "binary file not reported: $(cat "$tmp/err")"
+grep -q '^indexed 3 documents (2 skipped) from 3 files' "$tmp/out" || fail "bad-input summary: $(cat "$tmp/out")"
+ids "$bix" kvarnhjul
+[ "$got" = "j3" ] || fail "document with invalid UTF-8 not searchable: [$got]"
+ids "$bix" avhopparverksamhet
+[ "$got" = "good.txt" ] || fail "good.txt not indexed: [$got]"
+
+run "$SWSEARCH" index --index "$tmp/never" "$tmp/does-not-exist"
+expect_rc 2 "index of nothing"
+grep -q "does-not-exist" "$tmp/err" && grep -q "no documents found" "$tmp/err" \
+  || fail "index of nothing: $(cat "$tmp/err")"
+run "$SWSEARCH" index --index "$tmp/never"
+expect_rc 2 "index without paths"
+
+# ---------------------------------------------------------- corruption --
+# For each file of the live generation: copy the index, flip the middle
+# byte. check must fail naming the file; search must fail with a message or
+# answer exactly as the intact index does; nothing may crash.
+queries=("sociala insatsgrupper" '"utsatta områden"' "skjutningar OR kameraövervakning" "Trefas samverkan -Rinkeby")
+# normalised human output (timings removed) of every query, with exit codes
+answers() {
+  local index=$1 q
+  for q in "${queries[@]}"; do
+    run "$SWSEARCH" --index "$index" -n 10 "$q"
+    if [ "$rc" -eq 2 ]; then
+      [ -s "$tmp/err" ] || fail "exit 2 without a message for '$q' on $index"
+      echo "ERROR"
+      return
+    fi
+    echo "exit $rc"
+    sed -E 's/\([0-9.]+ ms\)/(T ms)/; s/, [0-9.]+ ms\)/, T ms)/' "$tmp/out"
+  done
+}
+answers "$ix" >"$tmp/intact.txt"
+grep -q ERROR "$tmp/intact.txt" && fail "the intact index gave an error"
+
+gen=""
+if [ -f "$ix/CURRENT" ]; then
+  cur=$(tr -d ' \n' <"$ix/CURRENT")
+  [ -d "$ix/$cur" ] && gen="$cur"
+fi
+if [ -z "$gen" ]; then
+  gens=("$ix"/gen-*)
+  [ ${#gens[@]} -eq 1 ] && [ -d "${gens[0]}" ] || fail "cannot find the live generation in $ix"
+  gen=$(basename "${gens[0]}")
+fi
+nfiles=0
+for f in "$ix/$gen"/*; do
+  [ -f "$f" ] || continue
+  name=$(basename "$f")
+  size=$(stat -c %s "$f")
+  [ "$size" -gt 0 ] || continue
+  nfiles=$((nfiles + 1))
+  c="$tmp/corrupt"
+  rm -rf "$c"
+  cp -r "$ix" "$c"
+  python3 -c 'import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0xFF
+open(p, "wb").write(b)' "$c/$gen/$name"
+  run "$SWSEARCH" check --index "$c"
+  [ "$rc" -eq 2 ] || fail "check of $name with a flipped byte: exit $rc, expected 2"
+  grep -q "$name" "$tmp/err" || fail "check of $name with a flipped byte: message does not name it: $(cat "$tmp/err")"
+  answers "$c" >"$tmp/corrupt.txt"
+  if ! grep -q '^ERROR$' "$tmp/corrupt.txt"; then
+    diff "$tmp/intact.txt" "$tmp/corrupt.txt" >/dev/null \
+      || fail "flipped byte in $name: search answered differently without an error: $(diff "$tmp/intact.txt" "$tmp/corrupt.txt" | head -20)"
+  fi
+done
+[ "$nfiles" -gt 0 ] || fail "no files in the generation $ix/$gen"
+
+rm -rf "$tmp"
+echo "cli e2e: ok"
