@@ -1,2 +1,791 @@
-/* placeholder: replaced by the index implementation */
-#include "index.h"
+/*
+** writer.c — building one generation: analysis of each document into
+** in-memory postings, sorted runs when memory runs short, and at commit the
+** merge into the final files and the atomic publish. Interface: index.h
+** ("writer"). Byte layouts belong to termdict.c, postings.c, docstore.c
+** (FORMAT.md); the directory dance to publish.c.
+**
+** In memory, each distinct term of the current run has a WTerm (found by an
+** open-addressing hash table of term ids) and a chain of byte chunks in a
+** pool of 1 MiB pages. Chunks grow 16, 32, ... 4096 bytes; the last 4 bytes
+** of a full chunk link to the next. Into the chain go tagged varints, in
+** token order (this encoding is private to the writer and its runs):
+**   varint(gap << 1 | 1)  a new document, gap = doc - previous doc - 1
+**                         (previous doc = -1 at the start of a stream)
+**   varint(delta << 1)    a position: the first of a document absolute,
+**                         later ones the difference to the previous
+** so adding a token is a hash probe and a few byte stores, never a malloc.
+**
+** When the pool, terms and table exceed the memory budget (checked between
+** documents), the terms are sorted and written with their chains to a run
+** file "run-NNNN.tmp" in the new generation, and memory is reused. Doc ids
+** only grow, so at commit a term's streams from successive runs concatenate
+** in doc order: the merge reads the runs side by side and hands each term's
+** streams, oldest first, to the postings encoder. With a single run (the
+** usual case) nothing goes to disk: the encoder reads the chains directly.
+*/
+#define _GNU_SOURCE
+#include "index_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define POOL_SHIFT 20                    /* 1 MiB pool pages               */
+#define POOL_PAGE ((uint32_t)1 << POOL_SHIFT)
+#define POOL_MAX_PAGES 4000u             /* u32 chunk refs: < 4 GiB        */
+#define CHUNK_LEVELS 9                   /* 16 << 8 = 4096 bytes at most   */
+#define DEFAULT_BUDGET ((size_t)256 << 20)
+#define MAX_BUDGET ((size_t)2 << 30)
+
+/* One distinct term of the current run. */
+typedef struct WTerm {
+  uint32_t text;      /* offset of its bytes in term_bytes             */
+  uint32_t hash;      /* low bits of its XXH3-64                        */
+  uint32_t head;      /* pool ref of its first chunk                   */
+  uint32_t tail;      /* pool ref where the next byte goes             */
+  uint32_t end;       /* pool ref of the tail chunk's link field       */
+  uint32_t last_doc;  /* last doc with this term, UINT32_MAX: none     */
+  uint32_t last_pos;  /* last position in last_doc                     */
+  uint16_t len;       /* term length                                    */
+  uint8_t level;      /* size level of the tail chunk                   */
+  uint8_t pad;        /* unused                                          */
+} WTerm;
+
+/* A stream segment handed to the encoder: one term's tagged varints from
+** one run. */
+typedef struct Seg {
+  const uint8_t *p;   /* bytes                                          */
+  size_t len;         /* length                                         */
+} Seg;
+
+/* A run file being merged. */
+typedef struct RunCur {
+  const uint8_t *p;    /* mapping (NULL for an empty run)              */
+  size_t size;         /* its length                                   */
+  size_t off;          /* next record                                  */
+  const uint8_t *term; /* current term                                 */
+  size_t term_len;
+  Seg seg;             /* current term's stream                        */
+  int eof;             /* 1 when no record is left                     */
+  char path[4096];     /* for messages                                 */
+} RunCur;
+
+struct IxWriter {
+  char *dir;              /* index directory (owned)                    */
+  char *gendir;           /* the new generation directory (owned)       */
+  uint64_t gen;           /* its number                                 */
+  int lock_fd;            /* DIR/LOCK, held until commit/abort          */
+  size_t budget;          /* bytes of postings memory before a run      */
+  int rc;                 /* first error, SW_OK while healthy           */
+  SwError first;          /* its message                                */
+  AnAnalyzer *an;         /* the analysis chain                         */
+
+  uint8_t **pages;        /* pool pages (owned)                         */
+  uint32_t npages;        /* pages allocated                            */
+  uint32_t page;          /* page being filled                          */
+  uint32_t page_off;      /* bytes used in it                           */
+  size_t pool_bytes;      /* bytes handed out since the last run        */
+
+  WTerm *terms;           /* terms of the current run                   */
+  uint32_t nterms;        /* how many                                   */
+  uint32_t terms_cap;     /* allocated                                  */
+  uint32_t *table;        /* hash slots: term id + 1, 0 = empty         */
+  uint32_t table_cap;     /* slots, a power of two                      */
+  IxBuf term_bytes;       /* the terms' bytes                           */
+
+  uint32_t nruns;         /* runs written                               */
+  uint32_t run_docs;      /* documents since the last run               */
+  IxDocWriter docs;       /* document store                             */
+  uint32_t ndocs;         /* documents added                            */
+  uint64_t tokens;        /* tokens indexed                             */
+  uint64_t text_bytes;    /* title + text bytes                         */
+  uint64_t nterms_total;  /* distinct terms written by the final merge  */
+};
+
+static inline uint8_t *pool_ptr(const IxWriter *w, uint32_t ref) {
+  return w->pages[ref >> POOL_SHIFT] + (ref & (POOL_PAGE - 1));
+}
+
+static inline uint32_t chunk_size(unsigned level) { return 16u << level; }
+
+static int fail(IxWriter *w, int rc, SwError *err) {
+  /* Keep the first error; later calls report it again. */
+  if (w->rc == SW_OK) {
+    w->rc = rc;
+    if (err && err->code != SW_OK) w->first = *err;
+    else sw_error_set(&w->first, rc, "%s", sw_strerror(rc));
+  }
+  return rc;
+}
+
+/* --------------------------------------------------------------- memory -- */
+
+static int chunk_alloc(IxWriter *w, uint32_t size, uint32_t *ref) {
+  if (w->npages == 0 || w->page_off + size > POOL_PAGE) {
+    uint32_t next = w->npages == 0 ? 0 : w->page + 1;
+    if (next >= POOL_MAX_PAGES) return SW_LIMIT;
+    if (next >= w->npages) {
+      uint8_t **pp = sw_realloc(w->pages, (size_t)(next + 1) * sizeof *pp);
+      if (!pp) return SW_NOMEM;
+      w->pages = pp;
+      w->pages[next] = sw_malloc(POOL_PAGE);
+      if (!w->pages[next]) return SW_NOMEM;
+      w->npages = next + 1;
+    }
+    w->page = next;
+    w->page_off = 0;
+  }
+  *ref = w->page << POOL_SHIFT | w->page_off;
+  w->page_off += size;
+  w->pool_bytes += size;
+  return SW_OK;
+}
+
+static size_t mem_used(const IxWriter *w) {
+  return w->pool_bytes + (size_t)w->nterms * sizeof(WTerm) +
+         (size_t)w->table_cap * 4 + w->term_bytes.len;
+}
+
+/* Appends n bytes to t's chain. */
+static int term_put(IxWriter *w, WTerm *t, const uint8_t *b, size_t n) {
+  if (t->end - t->tail >= n) {
+    memcpy(pool_ptr(w, t->tail), b, n);
+    t->tail += (uint32_t)n;
+    return SW_OK;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (t->tail == t->end) {
+      unsigned level = t->level + 1u < CHUNK_LEVELS ? t->level + 1u : t->level;
+      uint32_t ref, size = chunk_size(level);
+      int rc = chunk_alloc(w, size, &ref);
+      if (rc) return rc;
+      ix_put_u32(pool_ptr(w, t->end), ref);
+      t->tail = ref;
+      t->end = ref + size - 4;
+      t->level = (uint8_t)level;
+    }
+    *pool_ptr(w, t->tail++) = b[i];
+  }
+  return SW_OK;
+}
+
+/* Calls fn on each piece of t's chain, in order. */
+static int term_walk(const IxWriter *w, const WTerm *t,
+                     int (*fn)(void *, const uint8_t *, size_t), void *ctx) {
+  uint32_t ref = t->head;
+  unsigned level = 0;
+  for (;;) {
+    uint32_t end = ref + chunk_size(level) - 4;
+    if (t->tail >= ref && t->tail <= end)
+      return fn(ctx, pool_ptr(w, ref), t->tail - ref);
+    int rc = fn(ctx, pool_ptr(w, ref), end - ref);
+    if (rc) return rc;
+    ref = ix_get_u32(pool_ptr(w, end));
+    if (level + 1 < CHUNK_LEVELS) level++;
+  }
+}
+
+static int table_grow(IxWriter *w) {
+  uint32_t cap = w->table_cap ? w->table_cap * 2 : 1u << 16;
+  if (cap == 0 || cap > (1u << 31)) return SW_LIMIT;
+  uint32_t *t = sw_calloc(cap, sizeof *t);
+  if (!t) return SW_NOMEM;
+  for (uint32_t id = 0; id < w->nterms; id++) {
+    uint32_t s = w->terms[id].hash & (cap - 1);
+    while (t[s]) s = (s + 1) & (cap - 1);
+    t[s] = id + 1;
+  }
+  sw_free(w->table);
+  w->table = t;
+  w->table_cap = cap;
+  return SW_OK;
+}
+
+/* The term id of term[0..len), created if new. */
+static int term_id(IxWriter *w, const char *term, size_t len, uint32_t *id) {
+  uint64_t h64 = XXH3_64bits(term, len);
+  uint32_t h = (uint32_t)h64, mask = w->table_cap - 1;
+  uint32_t s = h & mask;
+  for (;;) {
+    uint32_t v = w->table[s];
+    if (!v) break;
+    const WTerm *t = &w->terms[v - 1];
+    if (t->hash == h && t->len == len &&
+        memcmp(w->term_bytes.p + t->text, term, len) == 0) {
+      *id = v - 1;
+      return SW_OK;
+    }
+    s = (s + 1) & mask;
+  }
+  /* New term. */
+  if (w->nterms == w->terms_cap) {
+    uint32_t cap = w->terms_cap ? w->terms_cap * 2 : 1u << 14;
+    WTerm *nt = sw_realloc(w->terms, (size_t)cap * sizeof *nt);
+    if (!nt) return SW_NOMEM;
+    w->terms = nt;
+    w->terms_cap = cap;
+  }
+  if (w->term_bytes.len + len > UINT32_MAX) return SW_LIMIT;
+  WTerm *t = &w->terms[w->nterms];
+  t->text = (uint32_t)w->term_bytes.len;
+  if (ix_buf_append(&w->term_bytes, term, len)) return SW_NOMEM;
+  t->hash = h;
+  t->len = (uint16_t)len;
+  t->level = 0;
+  t->pad = 0;
+  t->last_doc = UINT32_MAX;
+  t->last_pos = 0;
+  int rc = chunk_alloc(w, chunk_size(0), &t->head);
+  if (rc) return rc;
+  t->tail = t->head;
+  t->end = t->head + chunk_size(0) - 4;
+  w->table[s] = ++w->nterms;
+  *id = w->nterms - 1;
+  if ((uint64_t)w->nterms * 2 > w->table_cap) return table_grow(w);
+  return SW_OK;
+}
+
+static int add_token(IxWriter *w, const AnToken *tok, uint32_t doc) {
+  size_t len = tok->term_len;
+  if (len == 0) return SW_OK;
+  if (len > IX_MAX_TERM) len = IX_MAX_TERM; /* the chain promises it anyway */
+  uint32_t id;
+  int rc = term_id(w, tok->term, len, &id);
+  if (rc) return rc;
+  WTerm *t = &w->terms[id];
+  uint8_t b[2 * IX_VARINT_MAX];
+  size_t n = 0;
+  if (t->last_doc != doc) {
+    n = ix_varint_put(b, (uint64_t)(uint32_t)(doc - t->last_doc - 1) << 1 | 1);
+    n += ix_varint_put(b + n, (uint64_t)tok->pos << 1);
+    t->last_doc = doc;
+  } else {
+    if (tok->pos <= t->last_pos) return SW_OK; /* not ascending: drop */
+    n = ix_varint_put(b, (uint64_t)(tok->pos - t->last_pos) << 1);
+  }
+  t->last_pos = tok->pos;
+  w->tokens++;
+  return term_put(w, t, b, n);
+}
+
+/* --------------------------------------------------------------- sorting -- */
+
+typedef struct SortEnt {
+  uint64_t key;       /* first 8 bytes, big-endian, zero-padded */
+  const uint8_t *p;   /* the term                                */
+  uint32_t len;       /* its length                              */
+  uint32_t id;        /* term id                                 */
+} SortEnt;
+
+static int sort_cmp(const void *a, const void *b) {
+  const SortEnt *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  size_t m = x->len < y->len ? x->len : y->len;
+  int c = memcmp(x->p, y->p, m);
+  if (c) return c;
+  return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static SortEnt *sorted_terms(const IxWriter *w) {
+  SortEnt *s = sw_malloc((size_t)(w->nterms ? w->nterms : 1) * sizeof *s);
+  if (!s) return NULL;
+  for (uint32_t i = 0; i < w->nterms; i++) {
+    const WTerm *t = &w->terms[i];
+    const uint8_t *p = w->term_bytes.p + t->text;
+    uint64_t k = 0;
+    for (unsigned j = 0; j < 8; j++)
+      k = k << 8 | (j < t->len ? p[j] : 0);
+    s[i].key = k;
+    s[i].p = p;
+    s[i].len = t->len;
+    s[i].id = i;
+  }
+  qsort(s, w->nterms, sizeof *s, sort_cmp);
+  return s;
+}
+
+/* ------------------------------------------------------------------ runs -- */
+
+static void run_path(char *buf, size_t cap, const IxWriter *w, uint32_t i) {
+  snprintf(buf, cap, "%s/run-%04u.tmp", w->gendir, i);
+}
+
+static int out_piece(void *ctx, const uint8_t *p, size_t n) {
+  void **a = ctx;
+  return ix_out_write(a[0], p, n, a[1]);
+}
+
+static int count_piece(void *ctx, const uint8_t *p, size_t n) {
+  (void)p;
+  *(size_t *)ctx += n;
+  return SW_OK;
+}
+
+static void reset_memory(IxWriter *w) {
+  w->nterms = 0;
+  if (w->table) memset(w->table, 0, (size_t)w->table_cap * sizeof *w->table);
+  w->term_bytes.len = 0;
+  w->page = 0;
+  w->page_off = 0;
+  w->pool_bytes = 0;
+  w->run_docs = 0;
+}
+
+/* Run file: { varint(len) term varint(stream_len) stream }*, sorted. */
+static int flush_run(IxWriter *w, SwError *err) {
+  char path[4096];
+  run_path(path, sizeof path, w, w->nruns);
+  SortEnt *s = sorted_terms(w);
+  if (!s) return sw_error_set(err, SW_NOMEM, "out of memory sorting terms");
+  IxOut o;
+  int rc = ix_out_open(&o, path, NULL, err);
+  for (uint32_t i = 0; rc == SW_OK && i < w->nterms; i++) {
+    const WTerm *t = &w->terms[s[i].id];
+    uint8_t b[2 * IX_VARINT_MAX];
+    size_t n = 0, len = 0;
+    term_walk(w, t, count_piece, &len);
+    n = ix_varint_put(b, t->len);
+    if ((rc = ix_out_write(&o, b, n, err)) ||
+        (rc = ix_out_write(&o, s[i].p, t->len, err)))
+      break;
+    n = ix_varint_put(b, len);
+    if ((rc = ix_out_write(&o, b, n, err))) break;
+    void *ctx[2] = {&o, err};
+    rc = term_walk(w, t, out_piece, ctx);
+  }
+  if (rc == SW_OK) rc = ix_out_flush(&o, err); /* temporary: no fsync */
+  ix_out_discard(&o);
+  sw_free(s);
+  if (rc) return rc;
+  w->nruns++;
+  reset_memory(w);
+  return SW_OK;
+}
+
+static int run_open(RunCur *c, const char *path, SwError *err) {
+  memset(c, 0, sizeof *c);
+  snprintf(c->path, sizeof c->path, "%s", path);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return sw_error_errno(err, errno, "open", path);
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int rc = sw_error_errno(err, errno, "stat", path);
+    close(fd);
+    return rc;
+  }
+  c->size = (size_t)st.st_size;
+  if (c->size) {
+    void *p = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int rc = sw_error_errno(err, errno, "mmap", path);
+      close(fd);
+      return rc;
+    }
+    madvise(p, c->size, MADV_SEQUENTIAL);
+    c->p = p;
+  }
+  close(fd);
+  return SW_OK;
+}
+
+static void run_close(RunCur *c) {
+  if (c->p) munmap((void *)c->p, c->size);
+  c->p = NULL;
+}
+
+static int run_next(RunCur *c, SwError *err) {
+  if (c->off >= c->size) {
+    c->eof = 1;
+    return SW_OK;
+  }
+  uint64_t tl, sl;
+  size_t at = c->off;
+  if (ix_varint_get(c->p, c->size, &c->off, &tl) || tl == 0 ||
+      tl > IX_MAX_TERM || tl > c->size - c->off)
+    return ix_corrupt(err, c->path, at, "bad term in run file");
+  c->term = c->p + c->off;
+  c->term_len = (size_t)tl;
+  c->off += (size_t)tl;
+  if (ix_varint_get(c->p, c->size, &c->off, &sl) || sl == 0 ||
+      sl > c->size - c->off)
+    return ix_corrupt(err, c->path, at, "bad stream in run file");
+  c->seg.p = c->p + c->off;
+  c->seg.len = (size_t)sl;
+  c->off += (size_t)sl;
+  return SW_OK;
+}
+
+/* -------------------------------------------------------------- encoding -- */
+
+/* State of the final encoding pass. */
+typedef struct Final {
+  IxPostEnc enc;        /* postings encoder                    */
+  IxDictWriter dict;    /* dictionary                          */
+  IxOut post;           /* postings file                       */
+  IxOut pos;            /* positions file                      */
+  uint32_t *posv;       /* positions of one doc                */
+  size_t posv_cap;
+  IxBuf gather;         /* one term's chain, contiguous        */
+} Final;
+
+static int emit_doc(IxWriter *w, Final *f, int64_t doc, size_t npos,
+                    const char *src, SwError *err) {
+  if (doc < 0) return SW_OK;
+  if (npos == 0 || npos > UINT32_MAX)
+    return sw_error_set(err, SW_CORRUPT, "%s: document %lld without positions",
+                        src, (long long)doc);
+  (void)w;
+  return ix_postenc_add(&f->enc, (uint32_t)doc, f->posv, (uint32_t)npos, err);
+}
+
+static int encode_term(IxWriter *w, Final *f, const uint8_t *term, size_t len,
+                       const Seg *segs, size_t nseg, const char *src,
+                       SwError *err) {
+  int rc;
+  ix_postenc_begin(&f->enc);
+  for (size_t s = 0; s < nseg; s++) {
+    const uint8_t *p = segs[s].p;
+    size_t n = segs[s].len, o = 0, npos = 0;
+    int64_t prev = -1, doc = -1;
+    uint64_t last = 0;
+    while (o < n) {
+      uint64_t v;
+      if (ix_varint_get(p, n, &o, &v))
+        return sw_error_set(err, SW_CORRUPT, "%s: truncated stream", src);
+      if (v & 1) {
+        if ((rc = emit_doc(w, f, doc, npos, src, err))) return rc;
+        uint64_t d = (uint64_t)(prev + 1) + (v >> 1);
+        if (d >= w->ndocs)
+          return sw_error_set(err, SW_CORRUPT, "%s: doc id out of range", src);
+        doc = prev = (int64_t)d;
+        npos = 0;
+      } else {
+        if (doc < 0)
+          return sw_error_set(err, SW_CORRUPT, "%s: position before a doc", src);
+        uint64_t p2 = npos ? last + (v >> 1) : (v >> 1);
+        if (p2 > UINT32_MAX || (npos && (v >> 1) == 0))
+          return sw_error_set(err, SW_CORRUPT, "%s: bad position", src);
+        if (npos == f->posv_cap) {
+          size_t cap = f->posv_cap ? f->posv_cap * 2 : 1024;
+          uint32_t *nv = sw_realloc(f->posv, cap * sizeof *nv);
+          if (!nv) return sw_error_set(err, SW_NOMEM, "out of memory (positions)");
+          f->posv = nv;
+          f->posv_cap = cap;
+        }
+        f->posv[npos++] = (uint32_t)p2;
+        last = p2;
+      }
+    }
+    if ((rc = emit_doc(w, f, doc, npos, src, err))) return rc;
+  }
+  if ((rc = ix_postenc_finish(&f->enc, err))) return rc;
+  IxTermEntry e = f->enc.e;
+  e.post_off = ix_out_tell(&f->post);
+  e.pos_off = ix_out_tell(&f->pos);
+  if ((rc = ix_out_write(&f->post, f->enc.post.p, f->enc.post.len, err)) ||
+      (rc = ix_out_write(&f->pos, f->enc.pos.p, f->enc.pos.len, err)))
+    return rc;
+  return ix_dictw_add(&f->dict, term, len, &e, err);
+}
+
+static int gather_piece(void *ctx, const uint8_t *p, size_t n) {
+  return ix_buf_append(ctx, p, n);
+}
+
+/* Terms straight from memory (no runs). */
+static int encode_memory(IxWriter *w, Final *f, SwError *err) {
+  SortEnt *s = sorted_terms(w);
+  if (!s) return sw_error_set(err, SW_NOMEM, "out of memory sorting terms");
+  int rc = SW_OK;
+  for (uint32_t i = 0; i < w->nterms && rc == SW_OK; i++) {
+    f->gather.len = 0;
+    if (term_walk(w, &w->terms[s[i].id], gather_piece, &f->gather)) {
+      rc = sw_error_set(err, SW_NOMEM, "out of memory (postings)");
+      break;
+    }
+    Seg seg = {f->gather.p, f->gather.len};
+    rc = encode_term(w, f, s[i].p, s[i].len, &seg, 1, "writer memory", err);
+  }
+  sw_free(s);
+  return rc;
+}
+
+/* The k-way merge of the runs. */
+static int encode_runs(IxWriter *w, Final *f, SwError *err) {
+  uint32_t k = w->nruns;
+  RunCur *c = sw_calloc(k, sizeof *c);
+  Seg *segs = sw_calloc(k, sizeof *segs);
+  int rc = SW_OK;
+  if (!c || !segs) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory merging runs");
+    goto done;
+  }
+  for (uint32_t i = 0; i < k && rc == SW_OK; i++) {
+    char path[4096];
+    run_path(path, sizeof path, w, i);
+    if ((rc = run_open(&c[i], path, err)) == SW_OK) rc = run_next(&c[i], err);
+  }
+  while (rc == SW_OK) {
+    /* Smallest current term; runs holding it, in run (= doc) order. */
+    const RunCur *min = NULL;
+    for (uint32_t i = 0; i < k; i++) {
+      if (c[i].eof) continue;
+      if (!min) { min = &c[i]; continue; }
+      size_t m = c[i].term_len < min->term_len ? c[i].term_len : min->term_len;
+      int cmp = memcmp(c[i].term, min->term, m);
+      if (cmp < 0 || (cmp == 0 && c[i].term_len < min->term_len)) min = &c[i];
+    }
+    if (!min) break;
+    uint8_t term[IX_MAX_TERM];
+    size_t len = min->term_len, nseg = 0;
+    memcpy(term, min->term, len);
+    for (uint32_t i = 0; i < k; i++)
+      if (!c[i].eof && c[i].term_len == len && !memcmp(c[i].term, term, len))
+        segs[nseg++] = c[i].seg;
+    rc = encode_term(w, f, term, len, segs, nseg, "writer run", err);
+    for (uint32_t i = 0; i < k && rc == SW_OK; i++)
+      if (!c[i].eof && c[i].term_len == len && !memcmp(c[i].term, term, len)) {
+        /* Runs are sorted and unique: the next term must be larger. */
+        rc = run_next(&c[i], err);
+        if (rc == SW_OK && !c[i].eof) {
+          size_t m = c[i].term_len < len ? c[i].term_len : len;
+          int cmp = memcmp(c[i].term, term, m);
+          if (cmp < 0 || (cmp == 0 && c[i].term_len <= len))
+            rc = ix_corrupt(err, c[i].path, c[i].off, "run terms out of order");
+        }
+      }
+  }
+done:
+  for (uint32_t i = 0; c && i < k; i++) {
+    char path[4096];
+    run_close(&c[i]);
+    run_path(path, sizeof path, w, i);
+    unlink(path);
+  }
+  sw_free(c);
+  sw_free(segs);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ API -- */
+
+int ix_writer_begin(const char *dir, const IxWriterOptions *opts,
+                    IxWriter **out, SwError *err) {
+  *out = NULL;
+  IxWriter *w = sw_calloc(1, sizeof *w);
+  if (!w) return sw_error_set(err, SW_NOMEM, "out of memory (writer)");
+  w->lock_fd = -1;
+  w->docs.raw.fd = -1;
+  size_t b = opts && opts->mem_budget ? opts->mem_budget : DEFAULT_BUDGET;
+  w->budget = b > MAX_BUDGET ? MAX_BUDGET : b;
+  int rc;
+  size_t dl = strlen(dir);
+  w->dir = sw_strndup(dir, dl);
+  w->gendir = sw_malloc(dl + 2 + IX_GEN_NAME_LEN);
+  if (!w->dir || !w->gendir) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (writer)");
+    goto fail;
+  }
+  w->gendir[0] = '\0'; /* nothing of ours to remove yet */
+  if ((rc = ix_mkdir_p(dir, err)) || (rc = ix_lock_take(dir, &w->lock_fd, err)))
+    goto fail;
+  /* Remove leftovers of failed or killed builds: every generation but the
+  ** live one. An unreadable CURRENT serves nothing, so it protects nothing. */
+  uint64_t live = 0, maxg = 0;
+  SwError e2;
+  sw_error_clear(&e2);
+  rc = ix_current_read(dir, &live, &e2);
+  if (rc != SW_OK && rc != SW_NOTFOUND && rc != SW_CORRUPT) {
+    rc = sw_error_set(err, rc, "%s", e2.msg);
+    goto fail;
+  }
+  if ((rc = ix_gen_scan(dir, 1, live, &maxg, err))) goto fail;
+  if (live > maxg) maxg = live;
+  if (maxg >= IX_GEN_MAX) {
+    rc = sw_error_set(err, SW_LIMIT, "%s: generation numbers exhausted", dir);
+    goto fail;
+  }
+  w->gen = maxg + 1;
+  if ((rc = ix_gen_path(w->gendir, dl + 2 + IX_GEN_NAME_LEN, dir, w->gen, err)))
+    goto fail;
+  if (mkdir(w->gendir, 0755) != 0) {
+    rc = sw_error_errno(err, errno, "mkdir", w->gendir);
+    w->gendir[0] = '\0'; /* not ours to remove */
+    goto fail;
+  }
+  if ((rc = ix_docw_init(&w->docs, w->gendir, err))) goto fail;
+  if ((rc = an_new(&w->an, err))) goto fail;
+  if ((rc = table_grow(w))) {
+    rc = sw_error_set(err, rc, "out of memory (writer)");
+    goto fail;
+  }
+  *out = w;
+  return SW_OK;
+fail:
+  ix_writer_abort(w);
+  return rc;
+}
+
+uint64_t ix_writer_docs(const IxWriter *w) { return w ? w->ndocs : 0; }
+
+static int analyse(IxWriter *w, const char *s, size_t len, uint32_t first,
+                   uint32_t *count, size_t *invalid) {
+  AnToken tok;
+  an_begin(w->an, s, len, first);
+  int k;
+  uint32_t n = 0;
+  while ((k = an_next(w->an, &tok)) > 0) {
+    int rc = add_token(w, &tok, w->ndocs);
+    if (rc) return rc;
+    n++;
+  }
+  *invalid += an_invalid_count(w->an);
+  if (k < 0) return SW_NOMEM;
+  *count = n;
+  return SW_OK;
+}
+
+int ix_writer_add(IxWriter *w, const IxDoc *doc, size_t *invalid_utf8,
+                  SwError *err) {
+  if (invalid_utf8) *invalid_utf8 = 0;
+  if (w->rc) return sw_error_set(err, w->rc, "%s", w->first.msg);
+  if (doc->text_len > SW_MAX_DOC_BYTES || doc->title_len > SW_MAX_DOC_BYTES)
+    return sw_error_set(err, SW_LIMIT,
+                        "document %.*s: %zu bytes of text, over the limit of "
+                        "%zu (SW_MAX_DOC_BYTES)",
+                        (int)(doc->id_len > 200 ? 200 : doc->id_len),
+                        doc->id ? doc->id : "", doc->text_len,
+                        (size_t)SW_MAX_DOC_BYTES);
+  size_t meta = doc->id_len + doc->date_len + doc->source_len + doc->url_len +
+                doc->file_len;
+  if (meta > SW_MAX_DOC_BYTES)
+    return sw_error_set(err, SW_LIMIT, "document metadata over %zu bytes",
+                        (size_t)SW_MAX_DOC_BYTES);
+  if (w->ndocs >= UINT32_MAX - 1)
+    return sw_error_set(err, SW_LIMIT, "index full: %u documents", w->ndocs);
+  size_t inv = 0;
+  uint32_t nt = 0, nx = 0;
+  int rc = analyse(w, doc->title, doc->title_len, 0, &nt, &inv);
+  if (rc == SW_OK)
+    rc = analyse(w, doc->text, doc->text_len, nt + IX_FIELD_GAP, &nx, &inv);
+  if (rc) {
+    const char *what = rc == SW_NOMEM ? "out of memory indexing"
+                       : rc == SW_LIMIT ? "writer memory pool exhausted"
+                                        : "error indexing";
+    sw_error_set(err, rc, "%s document %u", what, w->ndocs);
+    return fail(w, rc, err);
+  }
+  if ((rc = ix_docw_add(&w->docs, doc, nt + nx, err))) return fail(w, rc, err);
+  if (invalid_utf8) *invalid_utf8 = inv;
+  w->ndocs++;
+  w->run_docs++;
+  w->text_bytes += doc->title_len + doc->text_len;
+  if (mem_used(w) > w->budget || w->page + 2 >= POOL_MAX_PAGES) {
+    if ((rc = flush_run(w, err))) return fail(w, rc, err);
+  }
+  return SW_OK;
+}
+
+static uint64_t sum_sizes(const IxManifest *m, uint64_t manifest_size) {
+  uint64_t t = manifest_size;
+  for (int i = 0; i < IX_NFILES; i++) t += m->size[i];
+  return t;
+}
+
+int ix_writer_commit(IxWriter *w, IxWriteStats *stats, SwError *err) {
+  IxWriteStats local;
+  if (!stats) stats = &local;
+  memset(stats, 0, sizeof *stats);
+  if (w->rc) {
+    int rc = sw_error_set(err, w->rc, "%s", w->first.msg);
+    ix_writer_abort(w);
+    return rc;
+  }
+  Final f;
+  memset(&f, 0, sizeof f);
+  f.post.fd = f.pos.fd = -1;
+  IxManifest m;
+  memset(&m, 0, sizeof m);
+  char path[4096];
+  int rc;
+  if (w->nruns && w->run_docs && (rc = flush_run(w, err))) goto fail;
+  if ((rc = ix_postenc_init(&f.enc, IX_POS_ZSTD_LEVEL, err))) goto fail;
+  f.dict.next_post = f.dict.next_pos = IX_HEADER_SIZE;
+  snprintf(path, sizeof path, "%s/postings", w->gendir);
+  if ((rc = ix_out_open(&f.post, path, "POST", err))) goto fail;
+  snprintf(path, sizeof path, "%s/positions", w->gendir);
+  if ((rc = ix_out_open(&f.pos, path, "POSN", err))) goto fail;
+  rc = w->nruns ? encode_runs(w, &f, err) : encode_memory(w, &f, err);
+  if (rc) goto fail;
+  if ((rc = ix_out_finish(&f.post, &m.size[IX_F_POSTINGS],
+                          &m.sum[IX_F_POSTINGS], err)) ||
+      (rc = ix_out_finish(&f.pos, &m.size[IX_F_POSITIONS],
+                          &m.sum[IX_F_POSITIONS], err)))
+    goto fail;
+  snprintf(path, sizeof path, "%s/terms", w->gendir);
+  if ((rc = ix_dictw_write(&f.dict, path, &m.size[IX_F_TERMS],
+                           &m.sum[IX_F_TERMS], err)))
+    goto fail;
+  m.term_count = f.dict.nterms;
+  ix_dictw_free(&f.dict);
+  ix_postenc_free(&f.enc);
+  sw_free(f.posv);
+  f.posv = NULL;
+  ix_buf_free(&f.gather);
+  if ((rc = ix_docw_finish(&w->docs, w->gendir, m.size, m.sum, err))) goto fail;
+  m.generation = w->gen;
+  m.doc_count = w->ndocs;
+  m.total_tokens = w->tokens;
+  m.text_bytes = w->text_bytes;
+  uint64_t msize = 0;
+  if ((rc = ix_manifest_write(w->gendir, &m, &msize, err))) goto fail;
+  ix_docw_free(&w->docs); /* removes the temporary text file */
+  if ((rc = ix_fsync_dir(w->gendir, err))) goto fail;
+  /* The switch: from here on the new generation serves. */
+  if ((rc = ix_current_write(w->dir, w->gen, err))) goto fail;
+  uint64_t maxg;
+  SwError ignore;
+  sw_error_clear(&ignore);
+  ix_gen_scan(w->dir, 1, w->gen, &maxg, &ignore);
+  stats->docs = w->ndocs;
+  stats->tokens = w->tokens;
+  stats->terms = m.term_count;
+  stats->text_bytes = w->text_bytes;
+  stats->runs = w->nruns;
+  stats->index_bytes = sum_sizes(&m, msize);
+  stats->generation = w->gen;
+  w->gendir[0] = '\0'; /* published: abort must not remove it */
+  ix_writer_abort(w);
+  return SW_OK;
+fail:
+  ix_out_discard(&f.post);
+  ix_out_discard(&f.pos);
+  ix_dictw_free(&f.dict);
+  ix_postenc_free(&f.enc);
+  sw_free(f.posv);
+  ix_buf_free(&f.gather);
+  ix_writer_abort(w);
+  return rc;
+}
+
+void ix_writer_abort(IxWriter *w) {
+  if (!w) return;
+  ix_docw_free(&w->docs);
+  if (w->gendir && w->gendir[0]) ix_remove_dir(w->gendir);
+  ix_lock_release(w->lock_fd);
+  an_free(w->an);
+  for (uint32_t i = 0; i < w->npages; i++) sw_free(w->pages[i]);
+  sw_free(w->pages);
+  sw_free(w->terms);
+  sw_free(w->table);
+  ix_buf_free(&w->term_bytes);
+  sw_free(w->dir);
+  sw_free(w->gendir);
+  sw_free(w);
+}

@@ -1,0 +1,480 @@
+/*
+** docstore.c — the document store: lengths (FORMAT.md §6), metadata table
+** (§7) and zstd-compressed texts (§8); writing them at commit and reading
+** them for the engine (ix_doc_len, ix_doc_meta, ix_doc_text in index.h).
+** Interface: index_int.h ("interface to docstore.c") and index.h.
+**
+** While documents are added, their texts go uncompressed to a temporary
+** file in the new generation and a reservoir keeps a uniform sample of
+** them (fixed seed, so builds are reproducible). At commit a zstd
+** dictionary is trained on the sample and every text is compressed with it
+** as its own frame, so fetching one text decompresses only that text.
+** Metadata stays uncompressed behind a fixed-width table: fetching id and
+** title of ten hits is ten table reads and a few varints, no decompression.
+*/
+#define _GNU_SOURCE /* pread */
+#include "index_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#define ZDICT_STATIC_LINKING_ONLY /* ZDICT_trainFromBuffer_fastCover */
+#include <zdict.h>
+#include <zstd.h>
+
+#define DOCTEXT_HEADER 20 /* FORMAT.md §8: frame header + u32 dict_len */
+#define DICT_MIN_SAMPLE ((size_t)64 << 10) /* less: no dictionary */
+
+/* -------------------------------------------------------------- writing -- */
+
+int ix_docw_init(IxDocWriter *w, const char *gendir, SwError *err) {
+  memset(w, 0, sizeof *w);
+  w->raw.fd = -1;
+  w->rng = 0x9e3779b97f4a7c15ull;
+  w->level = IX_TEXT_LEVEL;
+  w->use_dict = 1;
+  size_t n = strlen(gendir) + sizeof "/doctext.tmp";
+  w->raw_path = sw_malloc(n);
+  if (!w->raw_path) return sw_error_set(err, SW_NOMEM, "out of memory");
+  snprintf(w->raw_path, n, "%s/doctext.tmp", gendir);
+  return ix_out_open(&w->raw, w->raw_path, NULL, err);
+}
+
+static uint64_t next_rand(uint64_t *s) { /* xorshift64* */
+  uint64_t x = *s;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  *s = x;
+  return x * 0x2545f4914f6cdd1dull;
+}
+
+static void sample(IxDocWriter *w, const char *text, size_t len) {
+  if (!len) return;
+  if (!w->samples) {
+    w->samples = sw_malloc((size_t)IX_SAMPLE_MAX * IX_SAMPLE_BYTES);
+    if (!w->samples) return; /* no sample, no dictionary: not an error */
+  }
+  /* Reservoir sampling (algorithm R) over documents with text. */
+  uint64_t seen = w->n + 1;
+  uint32_t slot;
+  if (w->nsamples < IX_SAMPLE_MAX) slot = w->nsamples++;
+  else {
+    uint64_t j = next_rand(&w->rng) % seen;
+    if (j >= IX_SAMPLE_MAX) return;
+    slot = (uint32_t)j;
+  }
+  /* A piece from a random place in long texts, so the dictionary sees
+  ** their bodies as well as their openings. */
+  size_t take = len < IX_SAMPLE_BYTES ? len : IX_SAMPLE_BYTES, start = 0;
+  if (len > take) start = (size_t)(next_rand(&w->rng) % (len - take + 1));
+  memcpy(w->samples + (size_t)slot * IX_SAMPLE_BYTES, text + start, take);
+  w->sample_len[slot] = take;
+}
+
+int ix_docw_add(IxDocWriter *w, const IxDoc *doc, uint32_t len,
+                SwError *err) {
+  const char *f[IX_META_FIELDS] = {doc->id, doc->title, doc->date,
+                                   doc->source, doc->url, doc->file};
+  size_t fl[IX_META_FIELDS] = {doc->id_len, doc->title_len, doc->date_len,
+                               doc->source_len, doc->url_len, doc->file_len};
+  size_t before = w->recs.len, need = 0;
+  for (int i = 0; i < IX_META_FIELDS; i++) need += fl[i] + IX_VARINT_MAX;
+  /* FORMAT.md §7: docmeta offsets are u32. */
+  if (need + before + (uint64_t)(w->n + 1) * IX_DOCMETA_ENTRY >
+      UINT32_MAX - 4096)
+    return sw_error_set(err, SW_LIMIT,
+                        "document metadata over 4 GiB (FORMAT.md §7)");
+  if (ix_buf_reserve(&w->recs, need) || ix_buf_reserve(&w->table, 12) ||
+      ix_buf_reserve(&w->lens, 4))
+    return sw_error_set(err, SW_NOMEM, "out of memory (document metadata)");
+  for (int i = 0; i < IX_META_FIELDS; i++) {
+    w->recs.len += ix_varint_put(w->recs.p + w->recs.len, fl[i]);
+    if (fl[i]) memcpy(w->recs.p + w->recs.len, f[i], fl[i]);
+    w->recs.len += fl[i];
+  }
+  int rc = ix_out_write(&w->raw, doc->text, doc->text_len, err);
+  if (rc) {
+    w->recs.len = before;
+    return rc;
+  }
+  w->raw_bytes += doc->text_len;
+  ix_buf_u32(&w->table, (uint32_t)doc->text_len);
+  ix_buf_u32(&w->table, (uint32_t)before);
+  ix_buf_u32(&w->table, (uint32_t)(w->recs.len - before));
+  ix_buf_u32(&w->lens, len);
+  sample(w, doc->text, doc->text_len);
+  w->n++;
+  return SW_OK;
+}
+
+static int write_doclens(IxDocWriter *w, const char *path, uint64_t *size,
+                         uint64_t *sum, SwError *err) {
+  uint8_t h[8]; /* FORMAT.md §6 */
+  ix_put_u32(h, w->n);
+  ix_put_u32(h + 4, 0);
+  IxOut o;
+  int rc = ix_out_open(&o, path, "DLEN", err);
+  if (rc) return rc;
+  if ((rc = ix_out_write(&o, h, 8, err)) == SW_OK &&
+      (rc = ix_out_write(&o, w->lens.p, w->lens.len, err)) == SW_OK)
+    rc = ix_out_finish(&o, size, sum, err);
+  ix_out_discard(&o);
+  return rc;
+}
+
+/* Trains the dictionary on the reservoir; *dict NULL when none. */
+static void train(IxDocWriter *w, uint8_t **dict, size_t *dict_len) {
+  *dict = NULL;
+  *dict_len = 0;
+  if (!w->use_dict || !w->samples) return;
+  size_t total = 0;
+  for (uint32_t i = 0; i < w->nsamples; i++) {
+    memmove(w->samples + total, w->samples + (size_t)i * IX_SAMPLE_BYTES,
+            w->sample_len[i]);
+    total += w->sample_len[i];
+  }
+  if (total < DICT_MIN_SAMPLE || w->nsamples < 16) return;
+  uint8_t *d = sw_malloc(IX_DICT_CAP);
+  if (!d) return;
+  /* FORMAT.md §8: fastCover with fixed k and d trains in half the time of
+  ** ZDICT_trainFromBuffer (which searches k) and gave the same sizes on the
+  ** corpus. ZDICT allocates with malloc: training is outside sw_malloc. */
+  ZDICT_fastCover_params_t p;
+  memset(&p, 0, sizeof p);
+  p.k = 200;
+  p.d = 8;
+  p.f = 20;
+  p.accel = 1;
+  p.zParams.compressionLevel = w->level;
+  size_t n = ZDICT_trainFromBuffer_fastCover(d, IX_DICT_CAP, w->samples,
+                                             w->sample_len, w->nsamples, p);
+  if (ZDICT_isError(n)) {
+    sw_free(d);
+    return;
+  }
+  *dict = d;
+  *dict_len = n;
+}
+
+static int write_doctext(IxDocWriter *w, const char *path, IxBuf *locs,
+                         uint64_t *size, uint64_t *sum, SwError *err) {
+  uint8_t *dict = NULL, *src = NULL, *dst = NULL;
+  size_t dict_len = 0, src_cap = 0, dst_cap = 0;
+  ZSTD_CCtx *cctx = NULL;
+  ZSTD_CDict *cdict = NULL;
+  IxOut o;
+  memset(&o, 0, sizeof o);
+  o.fd = -1;
+  int rc = ix_out_flush(&w->raw, err);
+  if (rc) return rc;
+  train(w, &dict, &dict_len);
+  cctx = ix_zstd_cctx();
+  if (!cctx) goto nomem;
+  if (dict && !(cdict = ix_zstd_cdict(dict, dict_len, w->level))) goto nomem;
+  /* FORMAT.md §8: frames carry the content size, no checksum, no dict id. */
+  if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel,
+                                          w->level)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0)) ||
+      (cdict && ZSTD_isError(ZSTD_CCtx_refCDict(cctx, cdict))))
+    goto nomem;
+  if (ix_buf_reserve(locs, (size_t)w->n * 12)) goto nomem;
+
+  if ((rc = ix_out_open(&o, path, "DTXT", err))) goto done;
+  uint8_t h[4];
+  ix_put_u32(h, (uint32_t)dict_len);
+  if ((rc = ix_out_write(&o, h, 4, err)) ||
+      (rc = ix_out_write(&o, dict, dict_len, err)))
+    goto done;
+  uint64_t raw_off = 0;
+  for (uint32_t d = 0; d < w->n; d++) {
+    size_t len = ix_get_u32(w->table.p + (size_t)d * 12);
+    uint64_t off = ix_out_tell(&o);
+    size_t clen = 0;
+    if (len) {
+      if (len > src_cap) {
+        uint8_t *p = sw_realloc(src, len);
+        if (!p) goto nomem;
+        src = p;
+        src_cap = len;
+      }
+      size_t bound = ZSTD_compressBound(len);
+      if (bound > dst_cap) {
+        uint8_t *p = sw_realloc(dst, bound);
+        if (!p) goto nomem;
+        dst = p;
+        dst_cap = bound;
+      }
+      size_t got = 0;
+      while (got < len) {
+        ssize_t k = pread(w->raw.fd, src + got, len - got, (off_t)(raw_off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+          rc = sw_error_errno(err, k < 0 ? errno : EIO, "read", w->raw_path);
+          goto done;
+        }
+        got += (size_t)k;
+      }
+      raw_off += len;
+      clen = ZSTD_compress2(cctx, dst, bound, src, len);
+      if (ZSTD_isError(clen)) {
+        rc = sw_error_set(err, SW_NOMEM, "zstd: %s", ZSTD_getErrorName(clen));
+        goto done;
+      }
+      if ((rc = ix_out_write(&o, dst, clen, err))) goto done;
+    }
+    ix_buf_u64(locs, off);
+    ix_buf_u32(locs, (uint32_t)clen);
+  }
+  rc = ix_out_finish(&o, size, sum, err);
+  goto done;
+nomem:
+  rc = sw_error_set(err, SW_NOMEM, "out of memory compressing documents");
+done:
+  ix_out_discard(&o);
+  ZSTD_freeCDict(cdict);
+  ZSTD_freeCCtx(cctx);
+  sw_free(dict);
+  sw_free(src);
+  sw_free(dst);
+  return rc;
+}
+
+static int write_docmeta(IxDocWriter *w, const char *path, const IxBuf *locs,
+                         uint64_t *size, uint64_t *sum, SwError *err) {
+  IxOut o;
+  int rc = ix_out_open(&o, path, "DMET", err);
+  if (rc) return rc;
+  uint8_t h[8];
+  ix_put_u32(h, w->n);
+  ix_put_u32(h + 4, 0);
+  if ((rc = ix_out_write(&o, h, 8, err))) goto done;
+  uint64_t recs_off = IX_DOCMETA_HEADER + (uint64_t)w->n * IX_DOCMETA_ENTRY;
+  for (uint32_t d = 0; d < w->n; d++) {
+    /* FORMAT.md §7: u64 text_off, u32 clen, u32 len, u32 rec_off, rec_len */
+    uint8_t e[IX_DOCMETA_ENTRY];
+    const uint8_t *t = w->table.p + (size_t)d * 12;
+    const uint8_t *l = locs->p + (size_t)d * 12;
+    ix_put_u64(e, ix_get_u64(l));
+    ix_put_u32(e + 8, ix_get_u32(l + 8));
+    ix_put_u32(e + 12, ix_get_u32(t));
+    ix_put_u32(e + 16, (uint32_t)(recs_off + ix_get_u32(t + 4)));
+    ix_put_u32(e + 20, ix_get_u32(t + 8));
+    if ((rc = ix_out_write(&o, e, sizeof e, err))) goto done;
+  }
+  if ((rc = ix_out_write(&o, w->recs.p, w->recs.len, err))) goto done;
+  rc = ix_out_finish(&o, size, sum, err);
+done:
+  ix_out_discard(&o);
+  return rc;
+}
+
+int ix_docw_finish(IxDocWriter *w, const char *gendir, uint64_t *size,
+                   uint64_t *sum, SwError *err) {
+  char path[4096];
+  IxBuf locs = {0};
+  int rc;
+  snprintf(path, sizeof path, "%s/doclens", gendir);
+  if ((rc = write_doclens(w, path, &size[IX_F_DOCLENS], &sum[IX_F_DOCLENS], err)))
+    goto done;
+  snprintf(path, sizeof path, "%s/doctext", gendir);
+  if ((rc = write_doctext(w, path, &locs, &size[IX_F_DOCTEXT],
+                          &sum[IX_F_DOCTEXT], err)))
+    goto done;
+  snprintf(path, sizeof path, "%s/docmeta", gendir);
+  rc = write_docmeta(w, path, &locs, &size[IX_F_DOCMETA], &sum[IX_F_DOCMETA],
+                     err);
+done:
+  ix_buf_free(&locs);
+  return rc;
+}
+
+void ix_docw_free(IxDocWriter *w) {
+  ix_out_discard(&w->raw);
+  if (w->raw_path) unlink(w->raw_path);
+  sw_free(w->raw_path);
+  ix_buf_free(&w->recs);
+  ix_buf_free(&w->table);
+  ix_buf_free(&w->lens);
+  sw_free(w->samples);
+  memset(w, 0, sizeof *w);
+  w->raw.fd = -1;
+}
+
+/* -------------------------------------------------------------- reading -- */
+
+int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
+                 SwError *err) {
+  memset(s, 0, sizeof *s);
+  int rc;
+  /* doclens and docmeta are read on every query: verify them whole. */
+  if ((rc = ix_map_open(&s->lens, gendir, "doclens", "DLEN", IX_ADV_WILLNEED,
+                        err)) ||
+      (rc = ix_map_verify(&s->lens, err)))
+    goto fail;
+  const uint8_t *p = s->lens.p;
+  if (s->lens.size != IX_DOCLENS_HEADER + (uint64_t)n * 4 + IX_FOOTER_SIZE ||
+      ix_get_u32(p + 16) != n || ix_get_u32(p + 20) != 0) {
+    rc = ix_corrupt(err, s->lens.path, 16,
+                    "doc count or file size differs from the manifest");
+    goto fail;
+  }
+  for (uint32_t d = 0; d < n; d++)
+    s->total_tokens += ix_get_u32(p + IX_DOCLENS_HEADER + (size_t)d * 4);
+
+  if ((rc = ix_map_open(&s->text, gendir, "doctext", "DTXT", IX_ADV_RANDOM,
+                        err)))
+    goto fail;
+  uint32_t dict_len = ix_get_u32(s->text.p + 16);
+  if (s->text.size < DOCTEXT_HEADER + IX_FOOTER_SIZE ||
+      dict_len > s->text.size - DOCTEXT_HEADER - IX_FOOTER_SIZE) {
+    rc = ix_corrupt(err, s->text.path, 16, "dictionary length out of range");
+    goto fail;
+  }
+  s->frames_off = DOCTEXT_HEADER + (uint64_t)dict_len;
+  uint64_t text_end = s->text.size - IX_FOOTER_SIZE;
+
+  if ((rc = ix_map_open(&s->meta, gendir, "docmeta", "DMET", IX_ADV_WILLNEED,
+                        err)) ||
+      (rc = ix_map_verify(&s->meta, err)))
+    goto fail;
+  p = s->meta.p;
+  uint64_t recs = IX_DOCMETA_HEADER + (uint64_t)n * IX_DOCMETA_ENTRY;
+  uint64_t meta_end = s->meta.size - IX_FOOTER_SIZE;
+  if (ix_get_u32(p + 16) != n || ix_get_u32(p + 20) != 0 || recs > meta_end) {
+    rc = ix_corrupt(err, s->meta.path, 16,
+                    "doc count or file size differs from the manifest");
+    goto fail;
+  }
+  /* FORMAT.md §7 invariants: records and texts contiguous, in doc order. */
+  uint64_t want_rec = recs, want_text = s->frames_off;
+  for (uint32_t d = 0; d < n; d++) {
+    const uint8_t *e = p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
+    uint64_t toff = ix_get_u64(e);
+    uint32_t clen = ix_get_u32(e + 8), len = ix_get_u32(e + 12);
+    uint32_t roff = ix_get_u32(e + 16), rlen = ix_get_u32(e + 20);
+    if (roff != want_rec || rlen < IX_META_FIELDS || rlen > meta_end - roff ||
+        toff != want_text || clen > text_end - toff || (clen == 0) != (len == 0) ||
+        len > SW_MAX_DOC_BYTES) {
+      char what[96];
+      snprintf(what, sizeof what, "doc table entry %u out of order or range", d);
+      rc = ix_corrupt(err, s->meta.path, (uint64_t)(e - p), what);
+      goto fail;
+    }
+    want_rec = (uint64_t)roff + rlen;
+    want_text = toff + clen;
+  }
+  if (want_rec != meta_end) {
+    rc = ix_corrupt(err, s->meta.path, want_rec, "bytes after the last record");
+    goto fail;
+  }
+  if (want_text != text_end) {
+    rc = ix_corrupt(err, s->text.path, want_text, "bytes after the last text");
+    goto fail;
+  }
+  if (dict_len) {
+    s->ddict = ix_zstd_ddict(s->text.p + DOCTEXT_HEADER, dict_len);
+    if (!s->ddict) {
+      rc = ix_corrupt(err, s->text.path, DOCTEXT_HEADER,
+                      "zstd dictionary does not load");
+      goto fail;
+    }
+  }
+  s->dctx = ix_zstd_dctx();
+  if (!s->dctx) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (zstd context)");
+    goto fail;
+  }
+  s->n = n;
+  return SW_OK;
+fail:
+  ix_docs_close(s);
+  return rc;
+}
+
+void ix_docs_close(IxDocStore *s) {
+  ZSTD_freeDDict(s->ddict);
+  ZSTD_freeDCtx(s->dctx);
+  ix_map_close(&s->lens);
+  ix_map_close(&s->meta);
+  ix_map_close(&s->text);
+  memset(s, 0, sizeof *s);
+}
+
+uint32_t ix_doc_len(const IxReader *r, SwDocId d) {
+  if (d >= r->docs.n) return 0;
+  return ix_get_u32(r->docs.lens.p + IX_DOCLENS_HEADER + (size_t)d * 4);
+}
+
+int ix_doc_meta(IxReader *r, SwDocId d, IxDocMeta *out, SwError *err) {
+  memset(out, 0, sizeof *out);
+  const IxDocStore *s = &r->docs;
+  if (d >= s->n)
+    return sw_error_set(err, SW_NOTFOUND, "no document %u (index has %u)", d,
+                        s->n);
+  const uint8_t *p = s->meta.p;
+  const uint8_t *e = p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
+  size_t off = ix_get_u32(e + 16), end = off + ix_get_u32(e + 20);
+  const char *f[IX_META_FIELDS];
+  size_t fl[IX_META_FIELDS];
+  for (int i = 0; i < IX_META_FIELDS; i++) {
+    uint64_t len;
+    size_t at = off;
+    if (ix_varint_get(p, end, &off, &len) || len > end - off)
+      return ix_corrupt(err, s->meta.path, at, "bad metadata field length");
+    f[i] = (const char *)p + off;
+    fl[i] = (size_t)len;
+    off += (size_t)len;
+  }
+  if (off != end)
+    return ix_corrupt(err, s->meta.path, off, "bytes after a metadata record");
+  out->id = f[0]; out->id_len = fl[0];
+  out->title = f[1]; out->title_len = fl[1];
+  out->date = f[2]; out->date_len = fl[2];
+  out->source = f[3]; out->source_len = fl[3];
+  out->url = f[4]; out->url_len = fl[4];
+  out->file = f[5]; out->file_len = fl[5];
+  return SW_OK;
+}
+
+int ix_docs_text(IxDocStore *s, SwDocId d, char **text, size_t *len,
+                 SwError *err) {
+  *text = NULL;
+  *len = 0;
+  if (d >= s->n)
+    return sw_error_set(err, SW_NOTFOUND, "no document %u (index has %u)", d,
+                        s->n);
+  const uint8_t *e =
+      s->meta.p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
+  uint64_t off = ix_get_u64(e);
+  size_t clen = ix_get_u32(e + 8), n = ix_get_u32(e + 12);
+  char *buf = sw_malloc(n + 1);
+  if (!buf) return sw_error_set(err, SW_NOMEM, "out of memory (document text)");
+  if (n) {
+    const uint8_t *src = s->text.p + off;
+    if (ZSTD_getFrameContentSize(src, clen) != n) {
+      sw_free(buf);
+      return ix_corrupt(err, s->text.path, off,
+                        "zstd frame size differs from the text length in "
+                        "docmeta");
+    }
+    size_t got = s->ddict ? ZSTD_decompress_usingDDict(s->dctx, buf, n, src,
+                                                       clen, s->ddict)
+                          : ZSTD_decompressDCtx(s->dctx, buf, n, src, clen);
+    if (ZSTD_isError(got) || got != n) {
+      sw_free(buf);
+      return ix_corrupt(err, s->text.path, off, "text does not decompress");
+    }
+  }
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
+  return SW_OK;
+}
+
+int ix_doc_text(IxReader *r, SwDocId d, char **text, size_t *len,
+                SwError *err) {
+  return ix_docs_text(&r->docs, d, text, len, err);
+}

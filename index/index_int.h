@@ -1,0 +1,448 @@
+/*
+** index_int.h — private interfaces between the files of index/. Nothing
+** outside index/ (except tests) includes this. One banner section per file,
+** in dependency order: codec.c, file.c, publish.c, termdict.c, postings.c,
+** docstore.c, writer.c, reader.c, check.c. The byte layout every section
+** refers to is index/FORMAT.md; constants cite their section there.
+*/
+#ifndef SW_INDEX_INT_H
+#define SW_INDEX_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "index.h"
+
+/* Opaque zstd types, so users of this header need not include zstd.h. */
+struct ZSTD_CCtx_s;
+struct ZSTD_DCtx_s;
+struct ZSTD_DDict_s;
+
+/* ===================================================== interface to codec.c
+** Byte order helpers, the one varint, bit packing, growable byte buffers.
+** Pure functions on memory: no I/O, no error messages (callers name the
+** file and offset). FORMAT.md §0. */
+
+#define IX_FORMAT_VERSION 1     /* FORMAT.md §0: the version this build writes */
+#define IX_FORMAT_MIN_READ 1    /* FORMAT.md §0: oldest version this build reads */
+#define IX_VARINT_MAX 10        /* FORMAT.md §0: bytes of the longest varint   */
+
+static inline void ix_put_u32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline void ix_put_u64(uint8_t *p, uint64_t v) {
+  ix_put_u32(p, (uint32_t)v);
+  ix_put_u32(p + 4, (uint32_t)(v >> 32));
+}
+static inline uint32_t ix_get_u32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+static inline uint64_t ix_get_u64(const uint8_t *p) {
+  return (uint64_t)ix_get_u32(p) | (uint64_t)ix_get_u32(p + 4) << 32;
+}
+
+/* Write v as a varint at p (room for IX_VARINT_MAX bytes); returns bytes. */
+static inline size_t ix_varint_put(uint8_t *p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) { p[n++] = (uint8_t)(v | 0x80); v >>= 7; }
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+/* Decode a varint from p[*off..len). On success advances *off and returns 0;
+** returns -1 when the bytes end inside the varint or it is longer than 10
+** bytes or overflows 64 bits. Never reads at or past p[len]. */
+int ix_varint_get_slow(const uint8_t *p, size_t len, size_t *off,
+                       uint64_t *v);
+static inline int ix_varint_get(const uint8_t *p, size_t len, size_t *off,
+                                uint64_t *v) {
+  if (*off < len && p[*off] < 0x80) { *v = p[(*off)++]; return 0; }
+  return ix_varint_get_slow(p, len, off, v);
+}
+/* The same for fields that the format declares u32: larger is -1 too. */
+static inline int ix_varint_get32(const uint8_t *p, size_t len, size_t *off,
+                                  uint32_t *v) {
+  uint64_t x;
+  if (ix_varint_get(p, len, off, &x) || x > UINT32_MAX) return -1;
+  *v = (uint32_t)x;
+  return 0;
+}
+
+/* Bit packing (FORMAT.md §0): n values of `bits` bits each (0..32), value i
+** at stream bits [i*bits, (i+1)*bits), stream bit k = bit k%8 of byte k/8. */
+static inline size_t ix_bitpack_bytes(size_t n, unsigned bits) {
+  return (n * bits + 7) / 8;
+}
+unsigned ix_bits_needed(uint32_t max); /* 0 for max == 0, else 1..32 */
+/* out must hold ix_bitpack_bytes(n, bits); values must fit in bits. */
+void ix_bitpack(const uint32_t *in, size_t n, unsigned bits, uint8_t *out);
+/* Reads exactly ix_bitpack_bytes(n, bits) bytes of in. */
+void ix_bitunpack(const uint8_t *in, size_t n, unsigned bits, uint32_t *out);
+
+/* A growable byte buffer. Zero-initialised is empty and valid. */
+typedef struct IxBuf {
+  uint8_t *p;  /* bytes, NULL while cap == 0 */
+  size_t len;  /* bytes used                 */
+  size_t cap;  /* bytes allocated            */
+} IxBuf;
+
+int ix_buf_reserve(IxBuf *b, size_t extra); /* SW_OK or SW_NOMEM */
+int ix_buf_append(IxBuf *b, const void *d, size_t n);
+static inline int ix_buf_varint(IxBuf *b, uint64_t v) {
+  if (b->cap - b->len < IX_VARINT_MAX && ix_buf_reserve(b, IX_VARINT_MAX))
+    return SW_NOMEM;
+  b->len += ix_varint_put(b->p + b->len, v);
+  return SW_OK;
+}
+int ix_buf_u32(IxBuf *b, uint32_t v);
+/* zstd contexts whose memory comes from sw_malloc (so fault injection
+** reaches them). NULL on allocation failure. Free with ZSTD_free*. */
+struct ZSTD_CCtx_s *ix_zstd_cctx(void);
+struct ZSTD_DCtx_s *ix_zstd_dctx(void);
+/* A digested dictionary referencing dict[0..len) (which must outlive it). */
+struct ZSTD_DDict_s *ix_zstd_ddict(const void *dict, size_t len);
+struct ZSTD_CDict_s;
+struct ZSTD_CDict_s *ix_zstd_cdict(const void *dict, size_t len, int level);
+int ix_buf_u64(IxBuf *b, uint64_t v);
+void ix_buf_free(IxBuf *b);
+
+/* ====================================================== interface to file.c
+** Framed files (FORMAT.md §0): every index file is
+**   "SWIX" kind[4] u32(version) u32(flags=0) body u64(length) u64(xxh3)
+** IxOut writes one, buffered, checksumming as it goes; IxMap maps one and
+** checks its frame. Raw (unframed) IxOut files are the writer's temporaries.
+*/
+
+#define IX_HEADER_SIZE 16 /* FORMAT.md §0: magic, kind, version, flags */
+#define IX_FOOTER_SIZE 16 /* FORMAT.md §0: length, checksum           */
+
+typedef struct IxOut {
+  int fd;              /* open file, -1 when closed                       */
+  char *path;          /* full path, for messages (owned)                 */
+  uint8_t *buf;        /* write buffer (owned)                            */
+  size_t len;          /* bytes in buf                                    */
+  uint64_t off;        /* bytes of the file before buf                    */
+  void *xxh;           /* XXH3_state_t * of a framed file, else NULL;
+                          64-byte aligned inside xxh_mem                  */
+  void *xxh_mem;       /* the allocation holding it (owned)               */
+} IxOut;
+
+/* Create path (truncating) and, when kind is non-NULL, write the header of a
+** framed file of that kind. On failure o is left closed (ix_out_discard is
+** still legal). Errors: SW_IO, SW_FULL, SW_NOMEM. */
+int ix_out_open(IxOut *o, const char *path, const char *kind, SwError *err);
+int ix_out_write(IxOut *o, const void *p, size_t n, SwError *err);
+static inline uint64_t ix_out_tell(const IxOut *o) { return o->off + o->len; }
+/* Flush the buffer (for a raw file about to be read back with pread). */
+int ix_out_flush(IxOut *o, SwError *err);
+/* Framed: append the footer. Then flush, fsync, close. *size and *sum (may
+** be NULL) get the file length and footer checksum. */
+int ix_out_finish(IxOut *o, uint64_t *size, uint64_t *sum, SwError *err);
+/* Close without finishing; the caller removes the file. Idempotent. */
+void ix_out_discard(IxOut *o);
+
+typedef struct IxMap {
+  const uint8_t *p;  /* the mapping, NULL when empty                      */
+  size_t size;       /* file length                                       */
+  char *path;        /* full path, for messages (owned)                   */
+  uint64_t sum;      /* checksum from the footer                          */
+  uint32_t version;  /* format version from the header                    */
+} IxMap;
+
+enum { IX_ADV_NORMAL = 0, IX_ADV_RANDOM = 1, IX_ADV_WILLNEED = 2 };
+
+/* Map dir/name and check its frame: size >= 32, magic "SWIX" + kind,
+** version (SW_VERSION "index format N; this build reads 1..1"), flags 0,
+** footer length == size. The checksum is not verified here. Errors:
+** SW_NOTFOUND (missing), SW_CORRUPT, SW_VERSION, SW_IO, SW_NOMEM. */
+int ix_map_open(IxMap *m, const char *dir, const char *name,
+                const char *kind, int advice, SwError *err);
+/* Verify the footer checksum over the whole file. SW_CORRUPT if wrong. */
+int ix_map_verify(const IxMap *m, SwError *err);
+void ix_map_close(IxMap *m); /* zeroed or closed: no-op */
+/* Record "<path>: byte <off>: <what>" as SW_CORRUPT; returns SW_CORRUPT. */
+int ix_corrupt(SwError *err, const char *path, uint64_t off,
+               const char *what);
+
+/* =================================================== interface to publish.c
+** The directory layout (FORMAT.md §1): DIR/LOCK, DIR/CURRENT, generation
+** directories, fsync of files and directories, and the manifest (§2). */
+
+#define IX_GEN_NAME_LEN 12 /* "gen-" + 8 digits: FORMAT.md §1 */
+#define IX_GEN_MAX 99999999u
+
+/* Names of the files of a generation, in manifest order (FORMAT.md §2). */
+enum {
+  IX_F_TERMS = 0, IX_F_POSTINGS, IX_F_POSITIONS, IX_F_DOCLENS, IX_F_DOCMETA,
+  IX_F_DOCTEXT, IX_NFILES
+};
+extern const char *const ix_file_names[IX_NFILES];
+extern const char *const ix_file_kinds[IX_NFILES];
+
+typedef struct IxManifest {
+  uint64_t generation;           /* number in the gen dir's name         */
+  uint32_t doc_count;            /* documents                            */
+  uint64_t total_tokens;         /* sum of document lengths              */
+  uint64_t term_count;           /* distinct terms                       */
+  uint64_t text_bytes;           /* title + text bytes analysed          */
+  uint64_t size[IX_NFILES];      /* length of each file                  */
+  uint64_t sum[IX_NFILES];       /* footer checksum of each file         */
+} IxManifest;
+
+/* "DIR/gen-NNNNNNNN" into buf; SW_LIMIT if it does not fit. */
+int ix_gen_path(char *buf, size_t cap, const char *dir, uint64_t gen,
+                SwError *err);
+int ix_mkdir_p(const char *dir, SwError *err);
+int ix_fsync_dir(const char *path, SwError *err);
+/* Remove a directory and the regular files in it (not recursive further). */
+void ix_remove_dir(const char *path);
+/* flock DIR/LOCK exclusively without blocking. SW_IO "index is being written
+** by another process" when held elsewhere. */
+int ix_lock_take(const char *dir, int *fd, SwError *err);
+void ix_lock_release(int fd);
+/* Generation named by DIR/CURRENT. SW_NOTFOUND when DIR or CURRENT is
+** missing, SW_CORRUPT when CURRENT is malformed. */
+int ix_current_read(const char *dir, uint64_t *gen, SwError *err);
+/* Write CURRENT.tmp, fsync, rename over CURRENT, fsync DIR. */
+int ix_current_write(const char *dir, uint64_t gen, SwError *err);
+/* Largest generation number among DIR/gen-* entries (0 if none). When
+** remove is non-zero, removes every gen dir other than gen `keep` (0: all).
+*/
+int ix_gen_scan(const char *dir, int remove, uint64_t keep,
+                uint64_t *max_gen, SwError *err);
+int ix_manifest_write(const char *gendir, const IxManifest *m, uint64_t *size,
+                      SwError *err);
+/* Map, verify and parse gendir/manifest (m->p stays mapped for the caller
+** to close). */
+int ix_manifest_read(const char *gendir, IxMap *map, IxManifest *out,
+                     SwError *err);
+
+/* ================================================== interface to termdict.c
+** The term dictionary (FORMAT.md §3): front-coded blocks of IX_DICT_BLOCK
+** terms and a block index with 8-byte key prefixes for binary search. */
+
+#define IX_DICT_BLOCK 16       /* FORMAT.md §3: terms per block            */
+#define IX_DICT_HEADER 40      /* FORMAT.md §3: fixed header bytes         */
+#define IX_DICT_INDEX_ENTRY 12 /* FORMAT.md §3: prefix[8] + u32 offset     */
+#define IX_MAX_TERM SW_MAX_TOKEN_BYTES /* FORMAT.md §3: longest term       */
+
+/* Per-term facts as stored (FORMAT.md §3); also the encoder's output. */
+typedef struct IxTermEntry {
+  uint32_t df;        /* documents                                   */
+  uint32_t max_tf;    /* largest freq                                */
+  uint64_t cf;        /* occurrences                                 */
+  uint64_t post_off;  /* absolute offset in postings                 */
+  uint64_t post_len;  /* bytes in postings                           */
+  uint64_t pos_off;   /* absolute offset in positions                */
+  uint64_t pos_len;   /* bytes in positions                          */
+} IxTermEntry;
+
+/* Accumulates the whole dictionary in memory, then writes it in one go. */
+typedef struct IxDictWriter {
+  IxBuf blocks;               /* encoded blocks                       */
+  IxBuf index;                /* block index entries                  */
+  uint64_t nterms;            /* terms added                          */
+  uint32_t nblocks;           /* blocks started                       */
+  uint8_t prev[IX_MAX_TERM];  /* previous term                        */
+  size_t prev_len;            /* its length                           */
+  uint64_t next_post;         /* post_off the next term must have     */
+  uint64_t next_pos;          /* pos_off the next term must have      */
+} IxDictWriter;
+
+/* Terms must come strictly ascending with contiguous postings/positions.
+** Errors: SW_NOMEM, SW_LIMIT (file over 4 GiB). */
+int ix_dictw_add(IxDictWriter *w, const uint8_t *term, size_t len,
+                 const IxTermEntry *e, SwError *err);
+int ix_dictw_write(IxDictWriter *w, const char *path, uint64_t *size,
+                   uint64_t *sum, SwError *err);
+void ix_dictw_free(IxDictWriter *w);
+
+typedef struct IxDict {
+  IxMap map;              /* the terms file                              */
+  uint64_t nterms;        /* terms                                       */
+  uint32_t nblocks;       /* blocks                                      */
+  uint64_t index_off;     /* offset of the block index                   */
+  uint64_t post_end;      /* postings data end (for locator checks)      */
+  uint64_t pos_end;       /* positions data end                          */
+} IxDict;
+
+/* Map and check dir/terms (frame, checksum, header, block index order). */
+int ix_dict_open(IxDict *d, const char *gendir, uint64_t post_size,
+                 uint64_t pos_size, SwError *err);
+void ix_dict_close(IxDict *d);
+int ix_dict_find(const IxDict *d, const char *term, size_t len,
+                 IxTermInfo *out, SwError *err);
+
+/* Walks every term in order (check.c, tests, tools). */
+typedef struct IxDictIter {
+  const IxDict *d;             /* dictionary                          */
+  uint32_t block;              /* current block                       */
+  uint32_t in_block;           /* terms decoded in it                 */
+  size_t off;                  /* next byte to decode                 */
+  size_t end;                  /* end of the current block            */
+  uint64_t seen;               /* terms returned                      */
+  int eof;                     /* 1 after the last term               */
+  uint8_t term[IX_MAX_TERM];   /* current term                        */
+  size_t term_len;             /* its length                          */
+  IxTermEntry e;               /* its entry                           */
+} IxDictIter;
+void ix_dict_iter_begin(IxDictIter *it, const IxDict *d);
+/* Next term into it->term/e, or it->eof = 1. SW_OK or SW_CORRUPT. */
+int ix_dict_iter_next(IxDictIter *it, SwError *err);
+void ix_term_info_from_entry(const IxTermEntry *e, IxTermInfo *ti);
+
+/* ================================================== interface to postings.c
+** Postings and positions (FORMAT.md §4, §5): per term, optional skip table,
+** blocks of IX_BLOCK docs (bit-packed when full, varint for the tail), and
+** one positions block per postings block (raw varints or a zstd frame). */
+
+#define IX_BLOCK 128            /* FORMAT.md §4: docs per postings block   */
+#define IX_SKIP_ENTRY 16        /* FORMAT.md §4: bytes per skip entry       */
+#define IX_POS_RAW 0            /* FORMAT.md §5: block flag: raw varints    */
+#define IX_POS_ZSTD 1           /* FORMAT.md §5: block flag: zstd frame     */
+#define IX_POS_ZSTD_MIN 512     /* FORMAT.md §5: raw bytes worth trying zstd */
+#define IX_POS_ZSTD_LEVEL 3     /* zstd level for positions blocks          */
+
+/* Encodes one term's postings: add() each doc in ascending order, then
+** finish(); the output is in post/pos until the next begin(). */
+typedef struct IxPostEnc {
+  IxBuf blocks;                 /* encoded doc/freq blocks                */
+  IxBuf skips;                  /* skip entries                           */
+  IxBuf post;                   /* finish(): skip table + blocks          */
+  IxBuf pos;                    /* encoded positions blocks               */
+  IxBuf raw;                    /* positions of the open block            */
+  IxBuf zbuf;                   /* zstd output scratch                    */
+  uint32_t docs[IX_BLOCK];      /* open block: doc ids                    */
+  uint32_t freqs[IX_BLOCK];     /* open block: freqs                      */
+  uint32_t n;                   /* docs in the open block                 */
+  int64_t last_doc;             /* last doc of previous blocks, -1        */
+  IxTermEntry e;                /* df, cf, max_tf of the term so far      */
+  uint32_t nblocks;             /* blocks finished                        */
+  int zstd_level;               /* positions: 0 = never zstd              */
+  size_t zstd_min;              /* positions: raw bytes worth trying      */
+  struct ZSTD_CCtx_s *cctx;     /* for positions blocks (owned)           */
+  uint64_t pos_raw_bytes;       /* stats: positions bytes before zstd     */
+  uint64_t pos_zstd_blocks;     /* stats: blocks stored as zstd           */
+} IxPostEnc;
+
+int ix_postenc_init(IxPostEnc *e, int zstd_level, SwError *err);
+void ix_postenc_begin(IxPostEnc *e);
+int ix_postenc_add(IxPostEnc *e, uint32_t doc, const uint32_t *pos,
+                   uint32_t freq, SwError *err);
+int ix_postenc_finish(IxPostEnc *e, SwError *err);
+void ix_postenc_free(IxPostEnc *e);
+
+/* The private body of an IxPostings; `pub` must stay first. */
+typedef struct IxPostIter {
+  IxPostings pub;              /* doc, freq, eof                          */
+  struct IxReader *r;          /* doc_count, file paths, zstd context     */
+  const uint8_t *post;         /* the term's postings bytes               */
+  size_t post_len;             /* their length                            */
+  const uint8_t *posd;         /* the term's positions bytes              */
+  size_t pos_len;              /* their length                            */
+  uint64_t post_off;           /* file offsets, for messages              */
+  uint64_t pos_off;
+  uint32_t df;                 /* documents                               */
+  uint32_t max_tf;             /* term max freq                           */
+  uint32_t nblocks;            /* blocks                                  */
+  size_t blocks_off;           /* offset of block 0 (after skip table)    */
+  uint32_t block;              /* current block                           */
+  uint32_t n;                  /* docs in it                              */
+  uint32_t i;                  /* current index in it                     */
+  uint32_t block_last;         /* its last doc                            */
+  uint32_t block_max;          /* its max freq                            */
+  int with_positions;          /* positions asked for                     */
+  int pos_block;               /* block whose positions are loaded, -1    */
+  const uint8_t *pdata;        /* loaded positions payload                */
+  size_t plen;                 /* its length                              */
+  size_t pstart;               /* offset of the loaded block in the term  */
+  size_t pcur;                 /* cursor: byte offset in payload          */
+  uint32_t pcur_doc;           /* cursor: index of the doc at pcur        */
+  IxBuf pbuf;                  /* decompressed payload (reused)           */
+  uint32_t *posv;              /* positions of the current doc (reused)   */
+  uint32_t posv_cap;           /* its capacity                            */
+  uint32_t docs[IX_BLOCK];     /* decoded doc ids of the block            */
+  uint32_t freqs[IX_BLOCK];    /* decoded freqs of the block              */
+} IxPostIter;
+
+/* Decode block b of it into docs/freqs (check.c uses it directly). */
+int ix_post_load_block(IxPostIter *it, uint32_t b, SwError *err);
+/* Skip entry b (valid when nblocks > 1): last doc, end offsets, max tf. */
+void ix_post_skip(const IxPostIter *it, uint32_t b, uint32_t *last,
+                  uint32_t *doc_end, uint32_t *pos_end, uint32_t *max_tf);
+
+/* ================================================== interface to docstore.c
+** Document lengths (§6), metadata table (§7), zstd text store (§8). */
+
+#define IX_DOCMETA_HEADER 24  /* FORMAT.md §7: fixed header bytes          */
+#define IX_DOCMETA_ENTRY 24   /* FORMAT.md §7: bytes per doc table entry   */
+#define IX_DOCLENS_HEADER 24  /* FORMAT.md §6                              */
+#define IX_META_FIELDS 6      /* FORMAT.md §7: id title date source url file */
+#define IX_TEXT_LEVEL 6       /* zstd level for document texts             */
+#define IX_DICT_CAP 262144    /* bytes of the trained zstd dictionary      */
+#define IX_SAMPLE_MAX 4096    /* reservoir: documents sampled              */
+#define IX_SAMPLE_BYTES 4096  /* reservoir: bytes taken from each          */
+
+typedef struct IxDocWriter {
+  IxOut raw;                  /* texts, uncompressed (temporary file)       */
+  char *raw_path;             /* its path (owned)                           */
+  IxBuf recs;                 /* metadata records                            */
+  IxBuf table;                /* per doc: u32 text_len, u32 rec_off, rec_len */
+  uint64_t raw_bytes;         /* bytes in the temporary file                 */
+  IxBuf lens;                 /* per doc: u32 length in tokens               */
+  uint32_t n;                 /* documents                                   */
+  uint8_t *samples;           /* reservoir of text samples (owned)           */
+  size_t sample_len[IX_SAMPLE_MAX]; /* their lengths                         */
+  uint32_t nsamples;          /* samples held                                */
+  uint64_t rng;               /* reservoir PRNG state (fixed seed)           */
+  int level;                  /* zstd level for texts                        */
+  int use_dict;               /* 0: do not train a dictionary                */
+} IxDocWriter;
+
+int ix_docw_init(IxDocWriter *w, const char *gendir, SwError *err);
+int ix_docw_add(IxDocWriter *w, const IxDoc *doc, uint32_t len,
+                SwError *err);
+/* Write doclens, docmeta, doctext into gendir; sizes/sums indexed by IX_F_*.
+*/
+int ix_docw_finish(IxDocWriter *w, const char *gendir, uint64_t *size,
+                   uint64_t *sum, SwError *err);
+void ix_docw_free(IxDocWriter *w); /* also removes the temporary file */
+
+typedef struct IxDocStore {
+  IxMap lens;                   /* doclens                                 */
+  IxMap meta;                   /* docmeta                                 */
+  IxMap text;                   /* doctext                                 */
+  uint32_t n;                   /* documents                               */
+  uint64_t total_tokens;        /* sum of lengths                          */
+  uint64_t frames_off;          /* doctext: first frame                    */
+  struct ZSTD_DDict_s *ddict;   /* trained dictionary, NULL if none        */
+  struct ZSTD_DCtx_s *dctx;     /* reused decompression context            */
+} IxDocStore;
+
+int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
+                 SwError *err);
+void ix_docs_close(IxDocStore *s);
+int ix_docs_text(IxDocStore *s, SwDocId d, char **text, size_t *len,
+                 SwError *err);
+
+/* ==================================================== interface to reader.c */
+
+struct IxReader {
+  char *dir;             /* index directory (owned)                     */
+  char *gendir;          /* DIR/gen-NNNNNNNN (owned)                    */
+  IxMap manifest_map;    /* the manifest file                           */
+  IxManifest man;        /* parsed manifest                             */
+  IxDict dict;           /* terms                                       */
+  IxMap post;            /* postings                                    */
+  IxMap pos;             /* positions                                   */
+  IxDocStore docs;       /* doclens, docmeta, doctext                   */
+};
+
+/* Open a given generation directory (ix_reader_open resolves CURRENT). */
+int ix_reader_open_gen(const char *dir, uint64_t gen, IxReader **out,
+                       SwError *err);
+
+#endif /* SW_INDEX_INT_H */

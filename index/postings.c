@@ -1,0 +1,518 @@
+/*
+** postings.c — postings and positions (FORMAT.md §4 and §5): the encoder the
+** writer feeds one term at a time, and the iterator the engine drives
+** (ix_postings_open/next/seek/positions in index.h). Interface: index_int.h
+** ("interface to postings.c") and index.h ("terms and postings").
+**
+** Per term, doc ids and freqs come in blocks of IX_BLOCK docs. A full block
+** is bit-packed (doc gaps, then freq-1, each at the width of its largest
+** value); the last, partial block is varints. A term with more than one
+** block starts with a fixed-width skip table (last doc, end offsets, max
+** freq per block), so seek binary-searches it and decodes only the block it
+** lands in. Positions live in a second file, one positions block per
+** postings block, raw varints or a zstd frame when that pays; they are
+** decoded only when asked for, one document at a time, from a cursor that
+** moves forward through the block.
+**
+** The iterator allocates once at open (its block arrays are inline) and
+** grows two buffers at most when positions are asked for; next and seek
+** never allocate.
+*/
+#include "index_int.h"
+
+#include <stdio.h>
+#include <zstd.h>
+
+/* ------------------------------------------------------------- encoder -- */
+
+int ix_postenc_init(IxPostEnc *e, int zstd_level, SwError *err) {
+  memset(e, 0, sizeof *e);
+  e->zstd_level = zstd_level;
+  e->zstd_min = IX_POS_ZSTD_MIN;
+  if (zstd_level > 0) {
+    e->cctx = ix_zstd_cctx();
+    if (!e->cctx)
+      return sw_error_set(err, SW_NOMEM, "out of memory (zstd context)");
+  }
+  ix_postenc_begin(e);
+  return SW_OK;
+}
+
+void ix_postenc_begin(IxPostEnc *e) {
+  e->blocks.len = e->skips.len = e->post.len = e->pos.len = e->raw.len = 0;
+  e->n = 0;
+  e->last_doc = -1;
+  e->nblocks = 0;
+  memset(&e->e, 0, sizeof e->e);
+}
+
+void ix_postenc_free(IxPostEnc *e) {
+  ix_buf_free(&e->blocks);
+  ix_buf_free(&e->skips);
+  ix_buf_free(&e->post);
+  ix_buf_free(&e->pos);
+  ix_buf_free(&e->raw);
+  ix_buf_free(&e->zbuf);
+  ZSTD_freeCCtx(e->cctx);
+  memset(e, 0, sizeof *e);
+}
+
+/* FORMAT.md §5: flag byte, then raw varints or varint(raw_len) + frame. */
+static int encode_positions(IxPostEnc *e) {
+  const IxBuf *raw = &e->raw;
+  e->pos_raw_bytes += raw->len;
+  if (e->zstd_level > 0 && raw->len >= e->zstd_min) {
+    size_t bound = ZSTD_compressBound(raw->len);
+    if (ix_buf_reserve(&e->zbuf, bound)) return SW_NOMEM;
+    size_t z = ZSTD_compressCCtx(e->cctx, e->zbuf.p, bound, raw->p, raw->len,
+                                 e->zstd_level);
+    uint8_t hdr[1 + IX_VARINT_MAX];
+    hdr[0] = IX_POS_ZSTD;
+    size_t h = 1 + ix_varint_put(hdr + 1, raw->len);
+    /* Worth it only when it saves an eighth: decoding costs time. */
+    if (!ZSTD_isError(z) && h + z < (1 + raw->len) - (raw->len >> 3)) {
+      e->pos_zstd_blocks++;
+      if (ix_buf_append(&e->pos, hdr, h) || ix_buf_append(&e->pos, e->zbuf.p, z))
+        return SW_NOMEM;
+      return SW_OK;
+    }
+  }
+  uint8_t flag = IX_POS_RAW;
+  if (ix_buf_append(&e->pos, &flag, 1) ||
+      ix_buf_append(&e->pos, raw->p, raw->len))
+    return SW_NOMEM;
+  return SW_OK;
+}
+
+/* FORMAT.md §4: a full block bit-packed, a partial one as varints. */
+static int flush_block(IxPostEnc *e, SwError *err) {
+  uint32_t n = e->n;
+  uint32_t gaps[IX_BLOCK], fm1[IX_BLOCK], gmax = 0, fmax = 0, tfmax = 0;
+  int64_t prev = e->last_doc;
+  for (uint32_t k = 0; k < n; k++) {
+    gaps[k] = (uint32_t)((int64_t)e->docs[k] - prev - 1);
+    prev = e->docs[k];
+    fm1[k] = e->freqs[k] - 1;
+    if (gaps[k] > gmax) gmax = gaps[k];
+    if (fm1[k] > fmax) fmax = fm1[k];
+    if (e->freqs[k] > tfmax) tfmax = e->freqs[k];
+  }
+  IxBuf *b = &e->blocks;
+  if (n == IX_BLOCK) {
+    unsigned db = ix_bits_needed(gmax), fb = ix_bits_needed(fmax);
+    size_t need = 2 + ix_bitpack_bytes(n, db) + ix_bitpack_bytes(n, fb);
+    if (ix_buf_reserve(b, need)) goto nomem;
+    b->p[b->len++] = (uint8_t)db;
+    ix_bitpack(gaps, n, db, b->p + b->len);
+    b->len += ix_bitpack_bytes(n, db);
+    b->p[b->len++] = (uint8_t)fb;
+    ix_bitpack(fm1, n, fb, b->p + b->len);
+    b->len += ix_bitpack_bytes(n, fb);
+  } else {
+    for (uint32_t k = 0; k < n; k++) {
+      if (ix_buf_varint(b, (uint64_t)gaps[k] << 1 | (e->freqs[k] == 1)))
+        goto nomem;
+      if (e->freqs[k] != 1 && ix_buf_varint(b, e->freqs[k])) goto nomem;
+    }
+  }
+  if (encode_positions(e)) goto nomem;
+  e->raw.len = 0;
+  if (b->len > UINT32_MAX || e->pos.len > UINT32_MAX)
+    return sw_error_set(err, SW_LIMIT,
+                        "postings of one term over 4 GiB (FORMAT.md §4)");
+  /* FORMAT.md §4: skip entry = last doc, doc end, pos end, max tf. */
+  uint8_t s[IX_SKIP_ENTRY];
+  ix_put_u32(s, e->docs[n - 1]);
+  ix_put_u32(s + 4, (uint32_t)b->len);
+  ix_put_u32(s + 8, (uint32_t)e->pos.len);
+  ix_put_u32(s + 12, tfmax);
+  if (ix_buf_append(&e->skips, s, sizeof s)) goto nomem;
+  e->last_doc = e->docs[n - 1];
+  e->nblocks++;
+  e->n = 0;
+  return SW_OK;
+nomem:
+  return sw_error_set(err, SW_NOMEM, "out of memory encoding postings");
+}
+
+int ix_postenc_add(IxPostEnc *e, uint32_t doc, const uint32_t *pos,
+                   uint32_t freq, SwError *err) {
+  int64_t prev = e->n ? e->docs[e->n - 1] : e->last_doc;
+  if ((int64_t)doc <= prev || freq == 0 || doc == IX_DOC_END)
+    return sw_error_set(err, SW_CORRUPT,
+                        "writer: doc %u out of order or freq 0", doc);
+  if (ix_buf_reserve(&e->raw, (size_t)freq * 5))
+    return sw_error_set(err, SW_NOMEM, "out of memory encoding positions");
+  uint32_t last = 0;
+  for (uint32_t k = 0; k < freq; k++) {
+    if (k && pos[k] <= last)
+      return sw_error_set(err, SW_CORRUPT,
+                          "writer: positions not ascending in doc %u", doc);
+    e->raw.len += ix_varint_put(e->raw.p + e->raw.len, k ? pos[k] - last : pos[k]);
+    last = pos[k];
+  }
+  e->docs[e->n] = doc;
+  e->freqs[e->n] = freq;
+  e->n++;
+  e->e.df++;
+  e->e.cf += freq;
+  if (freq > e->e.max_tf) e->e.max_tf = freq;
+  if (e->n == IX_BLOCK) return flush_block(e, err);
+  return SW_OK;
+}
+
+int ix_postenc_finish(IxPostEnc *e, SwError *err) {
+  int rc;
+  if (e->n && (rc = flush_block(e, err))) return rc;
+  e->post.len = 0;
+  if (e->nblocks > 1 &&
+      ix_buf_append(&e->post, e->skips.p, e->skips.len))
+    return sw_error_set(err, SW_NOMEM, "out of memory encoding postings");
+  if (ix_buf_append(&e->post, e->blocks.p, e->blocks.len))
+    return sw_error_set(err, SW_NOMEM, "out of memory encoding postings");
+  e->e.post_len = e->post.len;
+  e->e.pos_len = e->pos.len;
+  return SW_OK;
+}
+
+/* ------------------------------------------------------------ iterator -- */
+
+static int post_corrupt(const IxPostIter *it, size_t at, const char *what,
+                        SwError *err) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s (postings of a term at byte %llu)", what,
+           (unsigned long long)it->post_off);
+  return ix_corrupt(err, it->r->post.path, it->post_off + at, msg);
+}
+
+static int pos_corrupt(const IxPostIter *it, size_t at, const char *what,
+                       SwError *err) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s (positions of a term at byte %llu)", what,
+           (unsigned long long)it->pos_off);
+  return ix_corrupt(err, it->r->pos.path, it->pos_off + at, msg);
+}
+
+void ix_post_skip(const IxPostIter *it, uint32_t b, uint32_t *last,
+                  uint32_t *doc_end, uint32_t *pos_end, uint32_t *max_tf) {
+  const uint8_t *s = it->post + (size_t)b * IX_SKIP_ENTRY;
+  *last = ix_get_u32(s);
+  *doc_end = ix_get_u32(s + 4);
+  *pos_end = ix_get_u32(s + 8);
+  *max_tf = ix_get_u32(s + 12);
+}
+
+/* Byte range [*s, *e) of block b's postings, relative to the term. */
+static int block_range(const IxPostIter *it, uint32_t b, size_t *s,
+                       size_t *e, SwError *err) {
+  if (it->nblocks == 1) {
+    *s = 0;
+    *e = it->post_len;
+    return SW_OK;
+  }
+  uint32_t last, end, pend, mt, prev_end = 0;
+  ix_post_skip(it, b, &last, &end, &pend, &mt);
+  if (b > 0) ix_post_skip(it, b - 1, &last, &prev_end, &pend, &mt);
+  if (prev_end > end || end > it->post_len - it->blocks_off)
+    return post_corrupt(it, (size_t)b * IX_SKIP_ENTRY + 4,
+                        "skip entry block end out of range", err);
+  *s = it->blocks_off + prev_end;
+  *e = it->blocks_off + end;
+  return SW_OK;
+}
+
+int ix_post_load_block(IxPostIter *it, uint32_t b, SwError *err) {
+  size_t s = 0, e = 0;
+  int rc = block_range(it, b, &s, &e, err);
+  if (rc) return rc;
+  const uint8_t *p = it->post;
+  uint32_t n = b + 1 < it->nblocks ? IX_BLOCK : it->df - b * IX_BLOCK;
+  uint64_t prev = 0; /* last doc before the block, plus one */
+  uint32_t skip_last = 0, skip_max = it->max_tf;
+  if (it->nblocks > 1) {
+    uint32_t de, pe, l0, m0;
+    ix_post_skip(it, b, &skip_last, &de, &pe, &skip_max);
+    if (b > 0) {
+      ix_post_skip(it, b - 1, &l0, &de, &pe, &m0);
+      prev = (uint64_t)l0 + 1;
+    }
+  }
+  uint64_t ndocs = it->r->man.doc_count;
+  size_t o = s;
+  if (n == IX_BLOCK) {
+    /* FORMAT.md §4: u8 bits, packed gaps, u8 bits, packed freq-1. */
+    uint32_t tmp[IX_BLOCK];
+    if (o >= e || p[o] > 32) return post_corrupt(it, o, "bad doc bit width", err);
+    unsigned db = p[o++];
+    size_t nb = ix_bitpack_bytes(IX_BLOCK, db);
+    if (nb + 1 > e - o) return post_corrupt(it, o, "block overruns its end", err);
+    ix_bitunpack(p + o, IX_BLOCK, db, tmp);
+    o += nb;
+    if (p[o] > 32) return post_corrupt(it, o, "bad freq bit width", err);
+    unsigned fb = p[o++];
+    nb = ix_bitpack_bytes(IX_BLOCK, fb);
+    if (nb > e - o) return post_corrupt(it, o, "block overruns its end", err);
+    ix_bitunpack(p + o, IX_BLOCK, fb, it->freqs);
+    o += nb;
+    for (uint32_t k = 0; k < IX_BLOCK; k++) {
+      prev += tmp[k];
+      if (prev >= ndocs) return post_corrupt(it, s, "doc id past the doc count", err);
+      it->docs[k] = (uint32_t)prev++;
+      if (it->freqs[k] == UINT32_MAX) return post_corrupt(it, s, "freq overflows", err);
+      it->freqs[k]++;
+    }
+  } else {
+    for (uint32_t k = 0; k < n; k++) {
+      uint64_t v;
+      uint32_t f = 1;
+      size_t at = o;
+      if (ix_varint_get(p, e, &o, &v) || (!(v & 1) && ix_varint_get32(p, e, &o, &f)))
+        return post_corrupt(it, at, "truncated posting", err);
+      if (!(v & 1) && f < 2) return post_corrupt(it, at, "freq below 2 without flag", err);
+      v >>= 1;
+      if (v >= ndocs || prev + v >= ndocs)
+        return post_corrupt(it, at, "doc id past the doc count", err);
+      prev += v;
+      it->docs[k] = (uint32_t)prev++;
+      it->freqs[k] = f;
+    }
+  }
+  if (o != e) return post_corrupt(it, o, "block length does not match skip data", err);
+  if (it->nblocks > 1 && it->docs[n - 1] != skip_last)
+    return post_corrupt(it, (size_t)b * IX_SKIP_ENTRY, "skip entry last doc differs from block", err);
+  it->block = b;
+  it->n = n;
+  it->i = 0;
+  it->block_last = it->docs[n - 1];
+  it->block_max = skip_max;
+  it->pos_block = -1;
+  return SW_OK;
+}
+
+static void set_eof(IxPostIter *it) {
+  it->pub.eof = 1;
+  it->pub.doc = IX_DOC_END;
+  it->pub.freq = 0;
+  it->i = it->n;
+}
+
+static void set_cur(IxPostIter *it) {
+  it->pub.doc = it->docs[it->i];
+  it->pub.freq = it->freqs[it->i];
+}
+
+int ix_postings_open(IxReader *r, const IxTermInfo *ti, int with_positions,
+                     IxPostings **out, SwError *err) {
+  *out = NULL;
+  const IxMap *pm = &r->post, *qm = &r->pos;
+  uint64_t po = ti->loc[0], pl = ti->loc[1], qo = ti->loc[2], ql = ti->loc[3];
+  if (ti->df == 0 || ti->df > r->man.doc_count || po < IX_HEADER_SIZE ||
+      po > pm->size - IX_FOOTER_SIZE || pl == 0 ||
+      pl > pm->size - IX_FOOTER_SIZE - po || qo < IX_HEADER_SIZE ||
+      qo > qm->size - IX_FOOTER_SIZE || ql > qm->size - IX_FOOTER_SIZE - qo)
+    return ix_corrupt(err, pm->path, po, "term locator out of range");
+  IxPostIter *it = sw_malloc(sizeof *it);
+  if (!it) return sw_error_set(err, SW_NOMEM, "out of memory (postings)");
+  memset(it, 0, offsetof(IxPostIter, docs));
+  it->r = r;
+  it->post = pm->p + po;
+  it->post_len = (size_t)pl;
+  it->posd = qm->p + qo;
+  it->pos_len = (size_t)ql;
+  it->post_off = po;
+  it->pos_off = qo;
+  it->df = ti->df;
+  it->max_tf = ti->max_tf;
+  it->nblocks = (ti->df + IX_BLOCK - 1) / IX_BLOCK;
+  it->with_positions = with_positions;
+  it->pos_block = -1;
+  int rc;
+  if (it->nblocks > 1) {
+    it->blocks_off = (size_t)it->nblocks * IX_SKIP_ENTRY;
+    if (it->blocks_off >= it->post_len) {
+      rc = post_corrupt(it, 0, "skip table overruns the postings", err);
+      goto fail;
+    }
+  }
+  if ((rc = ix_post_load_block(it, 0, err))) goto fail;
+  set_cur(it);
+  *out = &it->pub;
+  return SW_OK;
+fail:
+  sw_free(it);
+  return rc;
+}
+
+int ix_postings_next(IxPostings *p, SwError *err) {
+  IxPostIter *it = (IxPostIter *)p;
+  if (p->eof) return SW_OK;
+  if (++it->i < it->n) {
+    set_cur(it);
+    return SW_OK;
+  }
+  if (it->block + 1 >= it->nblocks) {
+    set_eof(it);
+    return SW_OK;
+  }
+  int rc = ix_post_load_block(it, it->block + 1, err);
+  if (rc) return rc;
+  set_cur(it);
+  return SW_OK;
+}
+
+int ix_postings_seek(IxPostings *p, SwDocId target, SwError *err) {
+  IxPostIter *it = (IxPostIter *)p;
+  if (p->eof || target <= p->doc) return SW_OK;
+  if (target > it->block_last) {
+    if (it->nblocks == 1 || it->block + 1 >= it->nblocks) {
+      set_eof(it);
+      return SW_OK;
+    }
+    /* First later block whose last doc is >= target. */
+    uint32_t lo = it->block + 1, hi = it->nblocks;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (ix_get_u32(it->post + (size_t)mid * IX_SKIP_ENTRY) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo == it->nblocks) {
+      set_eof(it);
+      return SW_OK;
+    }
+    int rc = ix_post_load_block(it, lo, err);
+    if (rc) return rc;
+  }
+  /* The target is within this block: scan forward from i. */
+  uint32_t i = it->i;
+  while (i < it->n && it->docs[i] < target) i++;
+  if (i == it->n) { /* only if the skip data lied; load_block checks it */
+    it->i = it->n - 1;
+    return ix_postings_next(p, err);
+  }
+  it->i = i;
+  set_cur(it);
+  return SW_OK;
+}
+
+/* Makes the positions payload of the current block available. */
+static int load_positions(IxPostIter *it, SwError *err) {
+  uint32_t b = it->block;
+  size_t s = 0, e = it->pos_len;
+  if (it->nblocks > 1) {
+    uint32_t last, de, pe, mt, prev = 0;
+    ix_post_skip(it, b, &last, &de, &pe, &mt);
+    if (b > 0) ix_post_skip(it, b - 1, &last, &de, &prev, &mt);
+    if (prev >= pe || pe > it->pos_len)
+      return post_corrupt(it, (size_t)b * IX_SKIP_ENTRY + 8,
+                          "skip entry positions end out of range", err);
+    s = prev;
+    e = pe;
+  }
+  if (s >= e) return pos_corrupt(it, s, "empty positions block", err);
+  uint64_t total = 0; /* positions in the block */
+  for (uint32_t k = 0; k < it->n; k++) total += it->freqs[k];
+  const uint8_t *p = it->posd;
+  uint8_t flag = p[s];
+  if (flag == IX_POS_RAW) {
+    it->pdata = p + s + 1;
+    it->plen = e - s - 1;
+  } else if (flag == IX_POS_ZSTD) {
+    size_t o = s + 1;
+    uint64_t raw_len;
+    if (ix_varint_get(p, e, &o, &raw_len) || raw_len == 0 ||
+        raw_len > total * IX_VARINT_MAX || raw_len > SIZE_MAX / 2)
+      return pos_corrupt(it, s + 1, "bad raw length of a zstd block", err);
+    unsigned long long fcs = ZSTD_getFrameContentSize(p + o, e - o);
+    if (fcs != raw_len)
+      return pos_corrupt(it, o, "zstd frame size differs from raw length", err);
+    if (ix_buf_reserve(&it->pbuf, (size_t)raw_len))
+      return sw_error_set(err, SW_NOMEM, "out of memory (positions)");
+    if (!it->r->docs.dctx)
+      return sw_error_set(err, SW_NOMEM, "no decompression context");
+    size_t got = ZSTD_decompressDCtx(it->r->docs.dctx, it->pbuf.p,
+                                     (size_t)raw_len, p + o, e - o);
+    if (ZSTD_isError(got) || got != raw_len)
+      return pos_corrupt(it, o, "zstd block does not decompress", err);
+    it->pdata = it->pbuf.p;
+    it->plen = (size_t)raw_len;
+  } else {
+    return pos_corrupt(it, s, "unknown positions block flag", err);
+  }
+  it->pos_block = (int)b;
+  it->pstart = s;
+  it->pcur = 0;
+  it->pcur_doc = 0;
+  return SW_OK;
+}
+
+int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
+                          SwError *err) {
+  IxPostIter *it = (IxPostIter *)p;
+  *pos = NULL;
+  *n = 0;
+  if (p->eof) return SW_OK;
+  int rc;
+  if (it->pos_block != (int)it->block && (rc = load_positions(it, err)))
+    return rc;
+  if (it->pcur_doc > it->i + 1) {
+    it->pcur = 0; /* went back: rescan (cannot happen through next/seek) */
+    it->pcur_doc = 0;
+  }
+  if (it->pcur_doc == it->i + 1) { /* already decoded */
+    *pos = it->posv;
+    *n = it->freqs[it->i];
+    return SW_OK;
+  }
+  const uint8_t *d = it->pdata;
+  size_t len = it->plen, o = it->pcur;
+  for (; it->pcur_doc < it->i; it->pcur_doc++) {
+    for (uint32_t k = it->freqs[it->pcur_doc]; k > 0; k--) {
+      while (o < len && d[o] >= 0x80) o++;
+      if (o >= len) return pos_corrupt(it, it->pstart, "positions block too short", err);
+      o++;
+    }
+  }
+  uint32_t f = it->freqs[it->i];
+  if (f > len - o) return pos_corrupt(it, it->pstart, "positions block too short", err);
+  if (f > it->posv_cap) {
+    uint32_t *v = sw_realloc(it->posv, (size_t)f * sizeof *v);
+    if (!v) return sw_error_set(err, SW_NOMEM, "out of memory (positions)");
+    it->posv = v;
+    it->posv_cap = f;
+  }
+  uint64_t cur = 0;
+  for (uint32_t k = 0; k < f; k++) {
+    uint64_t v;
+    if (ix_varint_get(d, len, &o, &v))
+      return pos_corrupt(it, it->pstart, "truncated position", err);
+    if (k && v == 0)
+      return pos_corrupt(it, it->pstart, "positions not ascending", err);
+    cur = k ? cur + v : v;
+    if (cur > UINT32_MAX)
+      return pos_corrupt(it, it->pstart, "position overflows", err);
+    it->posv[k] = (uint32_t)cur;
+  }
+  it->pcur = o;
+  it->pcur_doc = it->i + 1;
+  *pos = it->posv;
+  *n = f;
+  return SW_OK;
+}
+
+SwDocId ix_postings_block_last(const IxPostings *p) {
+  const IxPostIter *it = (const IxPostIter *)p;
+  return p->eof ? IX_DOC_END : it->block_last;
+}
+
+uint32_t ix_postings_block_max_tf(const IxPostings *p) {
+  const IxPostIter *it = (const IxPostIter *)p;
+  return p->eof ? 0 : it->block_max;
+}
+
+void ix_postings_free(IxPostings *p) {
+  if (!p) return;
+  IxPostIter *it = (IxPostIter *)p;
+  ix_buf_free(&it->pbuf);
+  sw_free(it->posv);
+  sw_free(it);
+}
