@@ -267,7 +267,12 @@ typedef struct IxDict {
   uint64_t index_off;     /* offset of the block index                   */
   uint64_t post_end;      /* postings data end (for locator checks)      */
   uint64_t pos_end;       /* positions data end                          */
+  uint64_t *top;          /* every IX_DICT_TOP-th index prefix (owned):
+                             a first search level that stays in L1       */
+  uint32_t ntop;          /* entries in top                              */
 } IxDict;
+
+#define IX_DICT_TOP 32     /* index entries per top-level sample (memory) */
 
 /* Map and check dir/terms (frame, checksum, header, block index order). */
 int ix_dict_open(IxDict *d, const char *gendir, uint64_t post_size,
@@ -381,10 +386,10 @@ void ix_post_skip(const IxPostIter *it, uint32_t b, uint32_t *last,
 #define IX_DOCMETA_ENTRY 24   /* FORMAT.md §7: bytes per doc table entry   */
 #define IX_DOCLENS_HEADER 24  /* FORMAT.md §6                              */
 #define IX_META_FIELDS 6      /* FORMAT.md §7: id title date source url file */
-#define IX_TEXT_LEVEL 6       /* zstd level for document texts             */
-#define IX_DICT_CAP 262144    /* bytes of the trained zstd dictionary      */
-#define IX_SAMPLE_MAX 4096    /* reservoir: documents sampled              */
-#define IX_SAMPLE_BYTES 4096  /* reservoir: bytes taken from each          */
+#define IX_TEXT_LEVEL 5       /* zstd level for texts: FORMAT.md §8 numbers */
+#define IX_DICT_CAP 262144    /* FORMAT.md §8: bytes of the zstd dictionary */
+#define IX_SAMPLE_MAX 4096    /* FORMAT.md §8: reservoir: documents sampled */
+#define IX_SAMPLE_BYTES 4096  /* FORMAT.md §8: bytes taken from each       */
 
 typedef struct IxDocWriter {
   IxOut raw;                  /* texts, uncompressed (temporary file)       */

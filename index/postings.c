@@ -445,6 +445,30 @@ static int load_positions(IxPostIter *it, SwError *err) {
   return SW_OK;
 }
 
+/* Offset after skipping k varints from d[o..len), or SIZE_MAX if the bytes
+** end first. Counts terminator bytes (high bit clear) eight at a time: a
+** word holding fewer than k of them is skipped whole (its trailing
+** continuation bytes belong to a varint still to be counted). */
+static size_t skip_varints(const uint8_t *d, size_t len, size_t o,
+                           uint64_t k) {
+  while (k && len - o >= 8) {
+    uint64_t w;
+    memcpy(&w, d + o, 8);
+    /* One bit per terminator byte, at bit 0 of each byte; the multiply
+    ** sums the eight bytes into the top byte. */
+    uint64_t t = ((~w & 0x8080808080808080ull) >> 7);
+    unsigned c = (unsigned)((t * 0x0101010101010101ull) >> 56);
+    if (c >= k) break;
+    k -= c;
+    o += 8;
+  }
+  for (; k; o++) {
+    if (o >= len) return SIZE_MAX;
+    if (d[o] < 0x80) k--;
+  }
+  return o;
+}
+
 int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
                           SwError *err) {
   IxPostIter *it = (IxPostIter *)p;
@@ -465,13 +489,10 @@ int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
   }
   const uint8_t *d = it->pdata;
   size_t len = it->plen, o = it->pcur;
-  for (; it->pcur_doc < it->i; it->pcur_doc++) {
-    for (uint32_t k = it->freqs[it->pcur_doc]; k > 0; k--) {
-      while (o < len && d[o] >= 0x80) o++;
-      if (o >= len) return pos_corrupt(it, it->pstart, "positions block too short", err);
-      o++;
-    }
-  }
+  uint64_t skip = 0;
+  for (; it->pcur_doc < it->i; it->pcur_doc++) skip += it->freqs[it->pcur_doc];
+  if (skip && (o = skip_varints(d, len, o, skip)) == SIZE_MAX)
+    return pos_corrupt(it, it->pstart, "positions block too short", err);
   uint32_t f = it->freqs[it->i];
   if (f > len - o) return pos_corrupt(it, it->pstart, "positions block too short", err);
   if (f > it->posv_cap) {
@@ -483,7 +504,10 @@ int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
   uint64_t cur = 0;
   for (uint32_t k = 0; k < f; k++) {
     uint64_t v;
-    if (ix_varint_get(d, len, &o, &v))
+    if (len - o >= 2 && d[o + 1] < 0x80 && d[o] >= 0x80) { /* 2-byte fast path */
+      v = (uint64_t)(d[o] & 0x7f) | (uint64_t)d[o + 1] << 7;
+      o += 2;
+    } else if (ix_varint_get(d, len, &o, &v))
       return pos_corrupt(it, it->pstart, "truncated position", err);
     if (k && v == 0)
       return pos_corrupt(it, it->pstart, "positions not ascending", err);

@@ -110,6 +110,21 @@ void ix_dictw_free(IxDictWriter *w) {
 
 /* -------------------------------------------------------------- reading -- */
 
+/* The first 8 bytes at p as a big-endian integer: integer order is byte
+** order, so the block index compares without memcmp calls. */
+static inline uint64_t load_be64(const uint8_t *p) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t k;
+  memcpy(&k, p, 8);
+  return __builtin_bswap64(k);
+#else
+  uint64_t k = 0;
+  for (unsigned j = 0; j < 8; j++) k = k << 8 | p[j];
+  return k;
+#endif
+}
+
 int ix_dict_open(IxDict *d, const char *gendir, uint64_t post_size,
                  uint64_t pos_size, SwError *err) {
   memset(d, 0, sizeof *d);
@@ -160,6 +175,15 @@ int ix_dict_open(IxDict *d, const char *gendir, uint64_t post_size,
   }
   d->post_end = post_size - IX_FOOTER_SIZE;
   d->pos_end = pos_size - IX_FOOTER_SIZE;
+  d->ntop = (d->nblocks + IX_DICT_TOP - 1) / IX_DICT_TOP;
+  d->top = sw_malloc((size_t)(d->ntop ? d->ntop : 1) * sizeof *d->top);
+  if (!d->top) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (term dictionary)");
+    goto fail;
+  }
+  for (uint32_t i = 0; i < d->ntop; i++)
+    d->top[i] = load_be64(p + d->index_off +
+                          (size_t)i * IX_DICT_TOP * IX_DICT_INDEX_ENTRY);
   return SW_OK;
 fail:
   ix_dict_close(d);
@@ -167,6 +191,7 @@ fail:
 }
 
 void ix_dict_close(IxDict *d) {
+  sw_free(d->top);
   ix_map_close(&d->map);
   memset(d, 0, sizeof *d);
 }
@@ -248,32 +273,64 @@ void ix_term_info_from_entry(const IxTermEntry *e, IxTermInfo *ti) {
   ti->loc[3] = e->pos_len;
 }
 
+/* Number of index entries whose prefix is <= key (le) or < key (!le),
+** branch-free so the search costs no mispredictions. */
+static uint32_t prefix_bound(const uint8_t *ix, uint32_t n, uint64_t key,
+                             int le) {
+  uint32_t base = 0, len = n;
+  while (len > 0) {
+    uint32_t half = len / 2;
+    uint64_t k = load_be64(ix + (size_t)(base + half) * IX_DICT_INDEX_ENTRY);
+    int go = le ? k <= key : k < key;
+    base = go ? base + half + 1 : base;
+    len = go ? len - half - 1 : half;
+  }
+  return base;
+}
+
 int ix_dict_find(const IxDict *d, const char *term, size_t len,
                  IxTermInfo *out, SwError *err) {
   memset(out, 0, sizeof *out);
   if (len == 0 || len > IX_MAX_TERM || d->nblocks == 0) return SW_NOTFOUND;
   const uint8_t *t = (const uint8_t *)term;
-  uint8_t key[8];
-  memset(key, 0, 8);
-  memcpy(key, t, len < 8 ? len : 8);
+  uint8_t key8[8];
+  memset(key8, 0, 8);
+  memcpy(key8, t, len < 8 ? len : 8);
+  uint64_t key = load_be64(key8);
   const uint8_t *ix = d->map.p + d->index_off;
   uint8_t cur[IX_MAX_TERM];
   size_t cur_len, off, end;
   int rc;
 
-  /* Largest block whose first term is <= term. */
-  uint32_t lo = 0, hi = d->nblocks; /* answer in [lo-1, hi) */
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    int c = memcmp(key, ix + (size_t)mid * IX_DICT_INDEX_ENTRY, 8);
-    if (c == 0) {
-      if ((rc = first_key(d, mid, cur, &cur_len, &off, &end, err))) return rc;
-      c = term_cmp(t, len, cur, cur_len);
-    }
-    if (c < 0) hi = mid;
-    else lo = mid + 1;
+  /* The block is the last whose first term is <= term. Prefixes decide
+  ** unless blocks tie on the 8-byte prefix: then binary-search the tied
+  ** run [lo, hi) by whole first terms. */
+  uint32_t t0 = 0, tn = d->ntop; /* samples <= key, branch-free */
+  while (tn > 0) {
+    uint32_t half = tn / 2;
+    int go = d->top[t0 + half] <= key;
+    t0 = go ? t0 + half + 1 : t0;
+    tn = go ? tn - half - 1 : half;
   }
-  if (lo == 0) return SW_NOTFOUND;
+  if (t0 == 0) return SW_NOTFOUND;
+  uint32_t first = (t0 - 1) * IX_DICT_TOP;
+  uint32_t span = d->nblocks - first < IX_DICT_TOP ? d->nblocks - first
+                                                   : IX_DICT_TOP;
+  uint32_t hi =
+      first + prefix_bound(ix + (size_t)first * IX_DICT_INDEX_ENTRY, span, key, 1);
+  uint32_t lo = hi;
+  if (load_be64(ix + (size_t)(hi - 1) * IX_DICT_INDEX_ENTRY) == key) {
+    lo = prefix_bound(ix, hi, key, 0); /* first tied block */
+    uint32_t a = lo, z = hi;           /* answer: last in [a, z) <= term */
+    while (a < z) {
+      uint32_t mid = a + (z - a) / 2;
+      if ((rc = first_key(d, mid, cur, &cur_len, &off, &end, err))) return rc;
+      if (term_cmp(t, len, cur, cur_len) < 0) z = mid;
+      else a = mid + 1;
+    }
+    if (a == 0) return SW_NOTFOUND;
+    lo = a;
+  }
   uint32_t b = lo - 1;
 
   if ((rc = first_key(d, b, cur, &cur_len, &off, &end, err))) return rc;
