@@ -35,6 +35,8 @@ typedef struct IxWriter IxWriter;
 typedef struct IxWriterOptions {
   size_t mem_budget; /* bytes of in-memory postings before a sorted run is
                         flushed to a temp file; 0 = 256 MiB                 */
+  int positions_zstd; /* zstd level for positions blocks where it saves an
+                        eighth; 0 = all raw, the default (FORMAT.md §11)    */
 } IxWriterOptions;
 
 /* One document to add. Strings are borrowed for the duration of the call;

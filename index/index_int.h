@@ -309,7 +309,7 @@ void ix_term_info_from_entry(const IxTermEntry *e, IxTermInfo *ti);
 #define IX_POS_RAW 0            /* FORMAT.md §5: block flag: raw varints    */
 #define IX_POS_ZSTD 1           /* FORMAT.md §5: block flag: zstd frame     */
 #define IX_POS_ZSTD_MIN 512     /* FORMAT.md §5: raw bytes worth trying zstd */
-#define IX_POS_ZSTD_LEVEL 3     /* zstd level for positions blocks          */
+#define IX_POS_ZSTD_LEVEL 0     /* positions zstd level: 0 = raw (§11)      */
 
 /* Encodes one term's postings: add() each doc in ascending order, then
 ** finish(); the output is in post/pos until the next begin(). */

@@ -82,6 +82,7 @@ struct IxWriter {
   uint64_t gen;           /* its number                                 */
   int lock_fd;            /* DIR/LOCK, held until commit/abort          */
   size_t budget;          /* bytes of postings memory before a run      */
+  int pos_zstd;           /* zstd level for positions blocks, 0 = raw   */
   int rc;                 /* first error, SW_OK while healthy           */
   SwError first;          /* its message                                */
   AnAnalyzer *an;         /* the analysis chain                         */
@@ -584,6 +585,7 @@ int ix_writer_begin(const char *dir, const IxWriterOptions *opts,
   w->docs.raw.fd = -1;
   size_t b = opts && opts->mem_budget ? opts->mem_budget : DEFAULT_BUDGET;
   w->budget = b > MAX_BUDGET ? MAX_BUDGET : b;
+  w->pos_zstd = opts ? opts->positions_zstd : IX_POS_ZSTD_LEVEL;
   int rc;
   size_t dl = strlen(dir);
   w->dir = sw_strndup(dir, dl);
@@ -715,7 +717,7 @@ int ix_writer_commit(IxWriter *w, IxWriteStats *stats, SwError *err) {
   char path[4096];
   int rc;
   if (w->nruns && w->run_docs && (rc = flush_run(w, err))) goto fail;
-  if ((rc = ix_postenc_init(&f.enc, IX_POS_ZSTD_LEVEL, err))) goto fail;
+  if ((rc = ix_postenc_init(&f.enc, w->pos_zstd, err))) goto fail;
   f.dict.next_post = f.dict.next_pos = IX_HEADER_SIZE;
   snprintf(path, sizeof path, "%s/postings", w->gendir);
   if ((rc = ix_out_open(&f.post, path, "POST", err))) goto fail;
