@@ -92,7 +92,7 @@ static int usage_error(const char *fmt, ...) {
 /* "swsearch: <message>" for a library error; the message names the file or
 ** query column already. */
 static int report(const char *what, const SwError *err, int code) {
-  if (what)
+  if (what && what[0])
     fprintf(stderr, "swsearch: %s: %s\n", what,
             err->msg[0] ? err->msg : sw_strerror(code));
   else
@@ -513,10 +513,10 @@ static int cmd_index(int argc, char **argv) {
   sw_free(paths);
   if (rc != SW_OK) return report(NULL, &err, rc);
   double mb = (double)st.text_bytes / 1e6;
-  printf("indexed %llu documents (%llu skipped) from %llu files, %.1f MB in "
+  printf("indexed %llu documents (%llu skipped) from %llu file%s, %.1f MB in "
          "%.2f s (%.1f MB/s), %llu terms, index %.1f MB -> %s\n",
          (unsigned long long)st.docs, (unsigned long long)st.skipped,
-         (unsigned long long)st.files, mb, st.seconds,
+         (unsigned long long)st.files, st.files == 1 ? "" : "s", mb, st.seconds,
          st.seconds > 0 ? mb / st.seconds : 0.0, (unsigned long long)st.terms,
          (double)st.index_bytes / 1e6, dir);
   return EXIT_HITS;
