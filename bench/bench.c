@@ -388,10 +388,7 @@ int main(int argc, char **argv) {
       printf("null");
     printf(",\n \"index_bytes\": {");
     for (size_t i = 0; i < nfiles; i++) {
-      char name[sizeof ist.files[i].name + 1];
-      memcpy(name, ist.files[i].name, sizeof ist.files[i].name);
-      name[sizeof ist.files[i].name] = '\0';
-      json_str(name);
+      json_str(ist.files[i].name);
       printf(": %llu, ", (unsigned long long)ist.files[i].bytes);
     }
     printf("\"total\": %llu}}\n", (unsigned long long)total_bytes);
@@ -406,10 +403,7 @@ int main(int argc, char **argv) {
     printf("index: %s, %llu documents, %.1f MB\n", index,
            (unsigned long long)ist.docs, (double)total_bytes / 1e6);
     for (size_t i = 0; i < nfiles; i++) {
-      char name[sizeof ist.files[i].name + 1];
-      memcpy(name, ist.files[i].name, sizeof ist.files[i].name);
-      name[sizeof ist.files[i].name] = '\0';
-      printf("  %-24s %12llu bytes\n", name,
+      printf("  %-24s %12llu bytes\n", ist.files[i].name,
              (unsigned long long)ist.files[i].bytes);
     }
     printf("queries: %zu, 1 warm-up + %ld timed passes, top %d, snippets %s\n",

@@ -638,10 +638,7 @@ static int cmd_stats(int argc, char **argv) {
   uint64_t total = 0;
   size_t nfiles = st.nfiles < 16 ? st.nfiles : 16;
   for (size_t i = 0; i < nfiles; i++) {
-    char name[sizeof st.files[i].name + 1];
-    memcpy(name, st.files[i].name, sizeof st.files[i].name);
-    name[sizeof st.files[i].name] = '\0';
-    printf("file        %-24s %12llu bytes\n", name,
+    printf("file        %-24s %12llu bytes\n", st.files[i].name,
            (unsigned long long)st.files[i].bytes);
     total += st.files[i].bytes;
   }

@@ -218,7 +218,7 @@ typedef struct SwIndexStats {
   uint32_t format_version;
   size_t nfiles;
   struct {
-    char name[64];        /* file name inside the generation         */
+    char name[64];        /* file name inside the generation, NUL-terminated */
     uint64_t bytes;
   } files[16];
 } SwIndexStats;
