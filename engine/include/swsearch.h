@@ -158,7 +158,9 @@ typedef struct SwIndex SwIndex;
 
 /* Open the current generation of the index in dir (mmap; magic, version and
 ** footer checked). Errors: SW_NOTFOUND (no index there), SW_CORRUPT,
-** SW_VERSION, SW_IO, SW_NOMEM. */
+** SW_VERSION, SW_IO, SW_NOMEM. An SwIndex holds per-query scratch, one
+** analyzer and one zstd context: use it from one thread at a time (open one
+** per thread; the mappings are shared by the page cache). */
 int sw_index_open(const char *dir, SwIndex **out, SwError *err);
 void sw_index_close(SwIndex *ix); /* NULL is a no-op */
 
