@@ -173,6 +173,26 @@ int ix_postings_seek(IxPostings *p, SwDocId target, SwError *err);
 int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
                           SwError *err);
 
+/* The first position >= target of the current posting, for checking a
+** frequent term (`och`) at a few candidate positions without decoding all
+** its positions in the document. On SW_OK, *found = 1 and *pos = that
+** position, or *found = 0 and *pos = 0 when every position of the posting
+** is below target (or the iterator is at its end). Positions are consumed
+** in order and only as far as needed, so calls for one posting should come
+** with non-decreasing targets; a smaller target than the previous call's
+** rescans the document from its start (correct, only slower). Calls may be
+** mixed with ix_postings_positions on the same posting; next/seek/free end
+** it. Only the positions consumed are validated: the rest of the document
+** is skipped, unread, when the iterator moves on (as the documents before
+** the current one in a block always are; ix_check validates everything).
+** Only for iterators opened with_positions. Errors: SW_CORRUPT (a consumed
+** position truncated, not ascending or past 2^32 - 1, or the block too
+** short), SW_NOMEM (a zstd block's buffer); then *found = 0, *pos = 0, and
+** only free is legal. */
+int ix_postings_position_seek(IxPostings *p, uint32_t target,
+                              uint32_t *pos /* OUT */, int *found /* OUT */,
+                              SwError *err);
+
 /* Skip data of the block holding the current posting, for top-k pruning:
 ** its last doc id and largest freq. */
 SwDocId ix_postings_block_last(const IxPostings *p);

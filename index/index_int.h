@@ -340,7 +340,18 @@ int ix_postenc_add(IxPostEnc *e, uint32_t doc, const uint32_t *pos,
 int ix_postenc_finish(IxPostEnc *e, SwError *err);
 void ix_postenc_free(IxPostEnc *e);
 
-/* The private body of an IxPostings; `pub` must stay first. */
+/* The private body of an IxPostings; `pub` must stay first.
+**
+** The positions cursor (pdoc, pk, pdoc_off, pcur, plast) only moves forward
+** through the loaded positions block: it sits inside doc pdoc of the block,
+** pk of its freq positions consumed, the next one at pcur. Reaching a later
+** doc skips the rest of pdoc and the docs between by counting varint
+** terminators, without decoding them. ix_postings_positions decodes a whole
+** doc (pfull = 1, pk = freq); ix_postings_position_seek consumes positions
+** only up to the first >= its target. An earlier doc (possible only by
+** setting i directly) or a smaller target than the last seek's rescans
+** from the block's (or the doc's) start: correct, only slower. fcum makes
+** the count of positions to skip a subtraction. */
 typedef struct IxPostIter {
   IxPostings pub;              /* doc, freq, eof                          */
   struct IxReader *r;          /* doc_count, file paths, zstd context     */
@@ -364,13 +375,23 @@ typedef struct IxPostIter {
   const uint8_t *pdata;        /* loaded positions payload                */
   size_t plen;                 /* its length                              */
   size_t pstart;               /* offset of the loaded block in the term  */
-  size_t pcur;                 /* cursor: byte offset in payload          */
-  uint32_t pcur_doc;           /* cursor: index of the doc at pcur        */
+  size_t pcur;                 /* cursor: payload offset after the pk
+                                  consumed positions (check.c: equals plen
+                                  after the block's last doc is decoded)   */
+  size_t pdoc_off;             /* cursor: payload offset of pdoc's first
+                                  position                                */
+  uint32_t pdoc;               /* cursor: index in the block of its doc   */
+  uint32_t pk;                 /* cursor: positions of pdoc consumed      */
+  uint32_t plast;              /* cursor: the last one consumed (pk > 0)  */
+  uint32_t ptarget;            /* cursor: target of the last position seek */
+  int pfull;                   /* 1: posv holds every position of pdoc    */
   IxBuf pbuf;                  /* decompressed payload (reused)           */
   uint32_t *posv;              /* positions of the current doc (reused)   */
   uint32_t posv_cap;           /* its capacity                            */
   uint32_t docs[IX_BLOCK];     /* decoded doc ids of the block            */
   uint32_t freqs[IX_BLOCK];    /* decoded freqs of the block              */
+  uint32_t fcum[IX_BLOCK + 1]; /* positions before each doc of the block
+                                  (valid while pos_block == block)        */
 } IxPostIter;
 
 /* Decode block b of it into docs/freqs (check.c uses it directly). */

@@ -11,8 +11,11 @@
 ** freq per block), so seek binary-searches it and decodes only the block it
 ** lands in. Positions live in a second file, one positions block per
 ** postings block, raw varints or a zstd frame when that pays; they are
-** decoded only when asked for, one document at a time, from a cursor that
-** moves forward through the block.
+** decoded only when asked for, from a cursor that moves forward through the
+** block: a whole document (ix_postings_positions), or only up to the first
+** position >= a target (ix_postings_position_seek, which adds up eight
+** one-byte deltas at a time without storing them). Documents not asked for
+** are skipped by counting varint terminators a word at a time.
 **
 ** The iterator allocates once at open (its block arrays are inline) and
 ** grows two buffers at most when positions are asked for; next and seek
@@ -22,6 +25,9 @@
 
 #include <stdio.h>
 #include <zstd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h> /* skip_varints: baseline on x86-64 */
+#endif
 
 /* ------------------------------------------------------------- encoder -- */
 
@@ -221,6 +227,26 @@ static int block_range(const IxPostIter *it, uint32_t b, size_t *s,
   return SW_OK;
 }
 
+/* ix_bitunpack for one full block (FORMAT.md §0 bit packing), faster: the
+** packed bytes are copied into a buffer with 8 zero bytes after them, so
+** every value is one unaligned little-endian 64-bit load, a shift and a
+** mask (bits + 7 <= 39 bits span at most 8 bytes), with no reads past the
+** packed bytes of the file and no per-byte loop. */
+static void unpack_block(const uint8_t *in, unsigned bits, uint32_t *out) {
+  if (bits == 0) {
+    memset(out, 0, IX_BLOCK * sizeof *out);
+    return;
+  }
+  uint8_t buf[IX_BLOCK * 4 + 8];
+  size_t nb = ix_bitpack_bytes(IX_BLOCK, bits);
+  memcpy(buf, in, nb);
+  memset(buf + nb, 0, 8);
+  const uint64_t mask = ((uint64_t)1 << bits) - 1;
+  size_t bit = 0;
+  for (uint32_t i = 0; i < IX_BLOCK; i++, bit += bits)
+    out[i] = (uint32_t)((ix_get_u64(buf + (bit >> 3)) >> (bit & 7)) & mask);
+}
+
 int ix_post_load_block(IxPostIter *it, uint32_t b, SwError *err) {
   size_t s = 0, e = 0;
   int rc = block_range(it, b, &s, &e, err);
@@ -246,13 +272,13 @@ int ix_post_load_block(IxPostIter *it, uint32_t b, SwError *err) {
     unsigned db = p[o++];
     size_t nb = ix_bitpack_bytes(IX_BLOCK, db);
     if (nb + 1 > e - o) return post_corrupt(it, o, "block overruns its end", err);
-    ix_bitunpack(p + o, IX_BLOCK, db, tmp);
+    unpack_block(p + o, db, tmp);
     o += nb;
     if (p[o] > 32) return post_corrupt(it, o, "bad freq bit width", err);
     unsigned fb = p[o++];
     nb = ix_bitpack_bytes(IX_BLOCK, fb);
     if (nb > e - o) return post_corrupt(it, o, "block overruns its end", err);
-    ix_bitunpack(p + o, IX_BLOCK, fb, it->freqs);
+    unpack_block(p + o, fb, it->freqs);
     o += nb;
     for (uint32_t k = 0; k < IX_BLOCK; k++) {
       prev += tmp[k];
@@ -410,7 +436,10 @@ static int load_positions(IxPostIter *it, SwError *err) {
   }
   if (s >= e) return pos_corrupt(it, s, "empty positions block", err);
   uint64_t total = 0; /* positions in the block */
-  for (uint32_t k = 0; k < it->n; k++) total += it->freqs[k];
+  for (uint32_t k = 0; k < it->n; k++) {
+    it->fcum[k] = (uint32_t)total; /* see the check after the payload */
+    total += it->freqs[k];
+  }
   const uint8_t *p = it->posd;
   uint8_t flag = p[s];
   if (flag == IX_POS_RAW) {
@@ -438,27 +467,97 @@ static int load_positions(IxPostIter *it, SwError *err) {
   } else {
     return pos_corrupt(it, s, "unknown positions block flag", err);
   }
+  /* Every position takes a byte at least: fewer bytes than positions is
+  ** damage, and with it ruled out the running sums in fcum fit 32 bits. */
+  if (total > it->plen)
+    return pos_corrupt(it, s, "positions block too short", err);
+  it->fcum[it->n] = (uint32_t)total;
   it->pos_block = (int)b;
   it->pstart = s;
+  it->pdoc = 0;
+  it->pk = 0;
+  it->pdoc_off = 0;
   it->pcur = 0;
-  it->pcur_doc = 0;
+  it->plast = 0;
+  it->ptarget = 0;
+  it->pfull = 0;
   return SW_OK;
 }
 
+/* Word-at-a-time helpers over 8 payload bytes, loaded little-endian
+** (ix_get_u64: one load on the usual hosts), so byte j of a word is the
+** j-th byte of the payload whatever the host's byte order. */
+#define BYTES_ONE 0x0101010101010101ull  /* 1 in every byte              */
+#define BYTES_HIGH 0x8080808080808080ull /* the high bit of every byte   */
+#define LANES_EVEN 0x00ff00ff00ff00ffull /* bytes 0, 2, 4, 6 of a word   */
+
+/* 1 if all eight bytes of w are one-byte varints (high bit clear) and none
+** is zero: eight position deltas >= 1 each. With every high bit clear,
+** w - BYTES_ONE borrows into a byte's high bit exactly when it is 0. */
+static inline int eight_deltas(uint64_t w) {
+  return !(w & BYTES_HIGH) && !((w - BYTES_ONE) & BYTES_HIGH);
+}
+
+/* Sum of the eight bytes of w, each < 0x80 (at most 1016): pairs summed
+** into 16-bit lanes, then the multiply adds the lanes into the top 16 bits.
+*/
+static inline uint64_t byte_sum(uint64_t w) {
+  uint64_t s = (w & LANES_EVEN) + ((w >> 8) & LANES_EVEN);
+  return (s * 0x0001000100010001ull) >> 48;
+}
+
 /* Offset after skipping k varints from d[o..len), or SIZE_MAX if the bytes
-** end first. Counts terminator bytes (high bit clear) eight at a time: a
-** word holding fewer than k of them is skipped whole (its trailing
-** continuation bytes belong to a varint still to be counted). */
+** end first: counts terminator bytes (high bit clear), never decoding.
+** While more than 64 remain, 64 bytes (at most 64 terminators) go at once:
+** with SSE2, continuation bytes compare below zero (-1 a lane), four
+** compares are added lane by lane and psadbw sums the lanes; without it,
+** the same per 64-bit word (see below). Then a word at a time: t has bit 0
+** of byte j set when byte j ends a varint, and t * BYTES_ONE holds in byte
+** j the terminators in bytes 0..j (little-endian load, so byte 0 comes
+** first). A word holding fewer than k is skipped whole (its trailing
+** continuation bytes belong to a varint still to be counted); in the one
+** holding the k-th terminator, a bytewise compare of those prefix counts
+** with k (no lane borrows: each is <= 8) marks the bytes at or past it,
+** and the lowest mark is found by a multiply (bit 8j -> j in the top
+** byte), without branching on where it is. The last bytes of a block go
+** one at a time. */
 static size_t skip_varints(const uint8_t *d, size_t len, size_t o,
                            uint64_t k) {
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  while (k > 64 && len - o >= 64) {
+    const uint8_t *q = d + o;
+    __m128i c = _mm_cmpgt_epi8(zero, _mm_loadu_si128((const __m128i *)q));
+    c = _mm_add_epi8(c, _mm_cmpgt_epi8(
+                            zero, _mm_loadu_si128((const __m128i *)(q + 16))));
+    c = _mm_add_epi8(c, _mm_cmpgt_epi8(
+                            zero, _mm_loadu_si128((const __m128i *)(q + 32))));
+    c = _mm_add_epi8(c, _mm_cmpgt_epi8(
+                            zero, _mm_loadu_si128((const __m128i *)(q + 48))));
+    __m128i sum = _mm_sad_epu8(_mm_sub_epi8(zero, c), zero);
+    unsigned cont = (unsigned)_mm_cvtsi128_si32(sum) +
+                    (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+    k -= 64 - cont;
+    o += 64;
+  }
+#else
+  while (k > 64 && len - o >= 64) {
+    uint64_t t = 0; /* at most 8 a lane */
+    for (unsigned j = 0; j < 64; j += 8)
+      t += (~ix_get_u64(d + o + j) & BYTES_HIGH) >> 7;
+    k -= (t * BYTES_ONE) >> 56;
+    o += 64;
+  }
+#endif
   while (k && len - o >= 8) {
-    uint64_t w;
-    memcpy(&w, d + o, 8);
-    /* One bit per terminator byte, at bit 0 of each byte; the multiply
-    ** sums the eight bytes into the top byte. */
-    uint64_t t = ((~w & 0x8080808080808080ull) >> 7);
-    unsigned c = (unsigned)((t * 0x0101010101010101ull) >> 56);
-    if (c >= k) break;
+    uint64_t t = (~ix_get_u64(d + o) & BYTES_HIGH) >> 7;
+    uint64_t pre = t * BYTES_ONE;
+    unsigned c = (unsigned)(pre >> 56);
+    if (c >= k) { /* the k-th terminator is in this word (k <= 8) */
+      uint64_t at = ((pre | BYTES_HIGH) - k * BYTES_ONE) & BYTES_HIGH;
+      uint64_t low = at & (0 - at);
+      return o + 1 + (size_t)(((low >> 7) * 0x0001020304050607ull) >> 56);
+    }
     k -= c;
     o += 8;
   }
@@ -469,31 +568,87 @@ static size_t skip_varints(const uint8_t *d, size_t len, size_t o,
   return o;
 }
 
+/* Documents with at least this many positions try eight one-byte deltas
+** at a time when decoding whole (`och`: 35 a document on average); with
+** fewer, the try would mostly fail and its outcome, changing from document
+** to document, costs branch mispredictions (2 % of phrase time measured on
+** the bench, queries interleaved). */
+#define POS_WIDE_MIN 24
+
+/* One varint of at most 32 bits at d[o..len) into *v. Returns the offset
+** after it, or SIZE_MAX if the bytes end inside it or it exceeds 32 bits;
+** never reads at or past len. One- and two-byte varints (nearly all
+** position deltas, in an unpredictable mix) are decoded without a branch
+** on their length: c0 is 1 when the first byte continues, and masks the
+** second byte in. Longer ones go through the codec. The callers' offsets
+** stay unaddressed (in registers); only the slow path's copy is not. */
+static inline size_t get_pos_varint(const uint8_t *d, size_t len, size_t o,
+                                    uint64_t *v) {
+  if (len - o >= 2) {
+    uint32_t b0 = d[o], b1 = d[o + 1], c0 = b0 >> 7;
+    if (!(c0 & b1 >> 7)) {
+      *v = (b0 & 0x7f) | ((b1 << 7) & (0u - c0));
+      return o + 1 + c0;
+    }
+  } else if (o < len && d[o] < 0x80) { /* the block's last byte */
+    *v = d[o];
+    return o + 1;
+  }
+  size_t at = o;
+  uint64_t x;
+  if (ix_varint_get_slow(d, len, &at, &x) || x > UINT32_MAX) return SIZE_MAX;
+  *v = x;
+  return at;
+}
+
+/* Move the positions cursor to the start of the current doc, loading the
+** block's positions first if needed: skip the rest of the cursor's doc and
+** the docs between, unread. */
+static int pos_move(IxPostIter *it, SwError *err) {
+  int rc;
+  if (it->pos_block != (int)it->block && (rc = load_positions(it, err)))
+    return rc;
+  uint32_t i = it->i;
+  if (it->pdoc == i) return SW_OK;
+  if (it->pdoc > i) { /* went back: rescan (cannot happen through next/seek) */
+    it->pdoc = 0;
+    it->pk = 0;
+    it->pcur = it->pdoc_off = 0;
+    it->pfull = 0;
+  }
+  uint64_t skip = (uint64_t)it->fcum[i] - it->fcum[it->pdoc] - it->pk;
+  size_t o = skip_varints(it->pdata, it->plen, it->pcur, skip);
+  if (o == SIZE_MAX)
+    return pos_corrupt(it, it->pstart, "positions block too short", err);
+  it->pdoc = i;
+  it->pdoc_off = it->pcur = o;
+  it->pk = 0;
+  it->pfull = 0;
+  return SW_OK;
+}
+
+/* The cursor within the current doc: nothing to do when it is there. */
+static inline int pos_enter(IxPostIter *it, SwError *err) {
+  if (it->pos_block == (int)it->block && it->pdoc == it->i) return SW_OK;
+  return pos_move(it, err);
+}
+
 int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
                           SwError *err) {
   IxPostIter *it = (IxPostIter *)p;
   *pos = NULL;
   *n = 0;
   if (p->eof) return SW_OK;
-  int rc;
-  if (it->pos_block != (int)it->block && (rc = load_positions(it, err)))
-    return rc;
-  if (it->pcur_doc > it->i + 1) {
-    it->pcur = 0; /* went back: rescan (cannot happen through next/seek) */
-    it->pcur_doc = 0;
-  }
-  if (it->pcur_doc == it->i + 1) { /* already decoded */
+  int rc = pos_enter(it, err);
+  if (rc) return rc;
+  uint32_t f = it->freqs[it->i];
+  if (it->pfull) { /* already decoded */
     *pos = it->posv;
-    *n = it->freqs[it->i];
+    *n = f;
     return SW_OK;
   }
   const uint8_t *d = it->pdata;
-  size_t len = it->plen, o = it->pcur;
-  uint64_t skip = 0;
-  for (; it->pcur_doc < it->i; it->pcur_doc++) skip += it->freqs[it->pcur_doc];
-  if (skip && (o = skip_varints(d, len, o, skip)) == SIZE_MAX)
-    return pos_corrupt(it, it->pstart, "positions block too short", err);
-  uint32_t f = it->freqs[it->i];
+  size_t len = it->plen, o = it->pdoc_off; /* a seek may have begun it */
   if (f > len - o) return pos_corrupt(it, it->pstart, "positions block too short", err);
   if (f > it->posv_cap) {
     uint32_t *v = sw_realloc(it->posv, (size_t)f * sizeof *v);
@@ -501,25 +656,128 @@ int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
     it->posv = v;
     it->posv_cap = f;
   }
-  uint64_t cur = 0;
-  for (uint32_t k = 0; k < f; k++) {
-    uint64_t v;
-    if (len - o >= 2 && d[o + 1] < 0x80 && d[o] >= 0x80) { /* 2-byte fast path */
-      v = (uint64_t)(d[o] & 0x7f) | (uint64_t)d[o + 1] << 7;
-      o += 2;
-    } else if (ix_varint_get(d, len, &o, &v))
-      return pos_corrupt(it, it->pstart, "truncated position", err);
-    if (k && v == 0)
-      return pos_corrupt(it, it->pstart, "positions not ascending", err);
-    cur = k ? cur + v : v;
-    if (cur > UINT32_MAX)
-      return pos_corrupt(it, it->pstart, "position overflows", err);
-    it->posv[k] = (uint32_t)cur;
+  uint32_t *out = it->posv;
+  uint64_t v, cur;
+  /* The first position is absolute (may be 0), the rest deltas >= 1. Each
+  ** delta is below 2^32 and there are fewer than 2^32, so the uint64 sum
+  ** cannot wrap: it only grows, and one check at the end finds a position
+  ** past 2^32 - 1. A zero delta is remembered and reported after the loop
+  ** (the values stored meanwhile are never handed out). */
+  if ((o = get_pos_varint(d, len, o, &v)) == SIZE_MAX)
+    return pos_corrupt(it, it->pstart, "truncated position", err);
+  cur = v;
+  out[0] = (uint32_t)cur;
+  uint64_t zero = 0;
+  uint32_t k = 1;
+  if (f >= POS_WIDE_MIN) { /* while eight remain: eight one-byte at once */
+    while (f - k >= 8 && len - o >= 8) {
+      uint64_t w = ix_get_u64(d + o);
+      if (w & BYTES_HIGH) { /* not all one-byte: one varint */
+        if ((o = get_pos_varint(d, len, o, &v)) == SIZE_MAX)
+          return pos_corrupt(it, it->pstart, "truncated position", err);
+        zero |= v == 0;
+        cur += v;
+        out[k++] = (uint32_t)cur;
+        continue;
+      }
+      zero |= (w - BYTES_ONE) & BYTES_HIGH;
+      for (unsigned j = 0; j < 8; j++) {
+        cur += (w >> (8 * j)) & 0x7f;
+        out[k + j] = (uint32_t)cur;
+      }
+      k += 8;
+      o += 8;
+    }
   }
+  for (; k < f; k++) {
+    if ((o = get_pos_varint(d, len, o, &v)) == SIZE_MAX)
+      return pos_corrupt(it, it->pstart, "truncated position", err);
+    zero |= v == 0;
+    cur += v;
+    out[k] = (uint32_t)cur;
+  }
+  if (zero) return pos_corrupt(it, it->pstart, "positions not ascending", err);
+  if (cur > UINT32_MAX)
+    return pos_corrupt(it, it->pstart, "position overflows", err);
   it->pcur = o;
-  it->pcur_doc = it->i + 1;
-  *pos = it->posv;
+  it->pk = f;
+  it->plast = (uint32_t)cur;
+  it->pfull = 1;
+  *pos = out;
   *n = f;
+  return SW_OK;
+}
+
+int ix_postings_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
+                              int *found, SwError *err) {
+  IxPostIter *it = (IxPostIter *)p;
+  *pos = 0;
+  *found = 0;
+  if (p->eof) return SW_OK;
+  int rc = pos_enter(it, err);
+  if (rc) return rc;
+  uint32_t f = it->freqs[it->i];
+  if (it->pfull) { /* all decoded: the first >= target by bisection */
+    uint32_t lo = 0, hi = f;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (it->posv[mid] < target) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < f) {
+      *pos = it->posv[lo];
+      *found = 1;
+    }
+    return SW_OK;
+  }
+  /* Every consumed position but the last is below the previous target, so
+  ** the last one answers any target up to it that is not smaller. */
+  if (it->pk && target < it->ptarget) {
+    it->pk = 0;
+    it->pcur = it->pdoc_off;
+  }
+  it->ptarget = target;
+  const uint8_t *d = it->pdata;
+  size_t len = it->plen, o = it->pcur;
+  uint32_t k = it->pk;
+  uint64_t cur = it->plast, v;
+  if (k == 0) { /* the first position is absolute (may be 0) */
+    if ((o = get_pos_varint(d, len, o, &v)) == SIZE_MAX)
+      return pos_corrupt(it, it->pstart, "truncated position", err);
+    cur = v;
+    k = 1;
+  }
+  /* cur < target <= UINT32_MAX before each delta (< 2^32) is added: the
+  ** sum cannot wrap. Eight one-byte deltas that stay below target go at
+  ** once (the frequent terms' positions are mostly such). */
+  while (cur < target && k < f) {
+    if (f - k >= 8 && len - o >= 8) {
+      uint64_t w = ix_get_u64(d + o);
+      if (eight_deltas(w)) {
+        uint64_t sum = byte_sum(w);
+        if (cur + sum < target) {
+          cur += sum;
+          k += 8;
+          o += 8;
+          continue;
+        }
+      }
+    }
+    if ((o = get_pos_varint(d, len, o, &v)) == SIZE_MAX)
+      return pos_corrupt(it, it->pstart, "truncated position", err);
+    if (v == 0) return pos_corrupt(it, it->pstart, "positions not ascending", err);
+    cur += v;
+    k++;
+  }
+  if (cur > UINT32_MAX)
+    return pos_corrupt(it, it->pstart, "position overflows", err);
+  it->pk = k;
+  it->pcur = o;
+  it->plast = (uint32_t)cur;
+  if (cur >= target) {
+    *pos = (uint32_t)cur;
+    *found = 1;
+  }
   return SW_OK;
 }
 

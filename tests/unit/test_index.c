@@ -929,6 +929,270 @@ static void test_faults(void) {
   }
 }
 
+/* ------------------------------------------------------ position seek -- */
+
+/* ix_postings_position_seek and the positions cursor, against positions
+** known by construction: documents over a vocabulary that analysis leaves
+** as is, title "rubrik" (position 0), text token i at PS_TEXT0 + i. `kk` is
+** dense in some documents (runs of one-byte deltas: the eight-at-a-time
+** paths), `gm` sparse (two-byte deltas), `zq` only in 40,000-token
+** documents, far apart (three-byte deltas). Lists span several blocks. */
+#define PS_DOCS 700
+#define PS_TEXT0 (1 + IX_FIELD_GAP)
+#define PS_LONG 40000
+static const char *ps_words[] = {"kk", "bk", "dr", "gm", "zq"};
+#define PS_NWORDS (sizeof ps_words / sizeof ps_words[0])
+
+typedef struct PsDoc {
+  uint8_t *tok; /* word index of each text token */
+  uint32_t n;   /* text tokens                   */
+  char *text;   /* the text                      */
+} PsDoc;
+
+static uint64_t ps_rng;
+static uint32_t ps_rand(uint32_t n) {
+  ps_rng = ps_rng * 6364136223846793005ull + 1442695040888963407ull;
+  return (uint32_t)((ps_rng >> 33) % n);
+}
+
+static void ps_make(PsDoc *pd, IxDoc *docs) {
+  static char ids[PS_DOCS][16];
+  ps_rng = 12345;
+  for (uint32_t d = 0; d < PS_DOCS; d++) {
+    int lng = d % 97 == 5;
+    uint32_t n = lng ? PS_LONG : 1 + ps_rand(d % 3 ? 60 : 900);
+    uint32_t dense = d % 4 == 0 ? 70 : d % 4 == 1 ? 30 : 6;
+    pd[d].n = n;
+    pd[d].tok = malloc(n);
+    pd[d].text = malloc((size_t)n * 3 + 1);
+    size_t o = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t r = ps_rand(100), w;
+      if (lng && (i == 3 || i == 20003 || i == PS_LONG - 1)) w = 4; /* zq */
+      else if (r < dense) w = 0;                                  /* kk */
+      else if (r < 97) w = 1 + (r % 2);                           /* bk dr */
+      else w = 3;                                                 /* gm */
+      pd[d].tok[i] = (uint8_t)w;
+      memcpy(pd[d].text + o, ps_words[w], 2);
+      pd[d].text[o + 2] = ' ';
+      o += 3;
+    }
+    pd[d].text[o] = '\0';
+    snprintf(ids[d], sizeof ids[d], "ps%u", d);
+    docs[d] = mkdoc(ids[d], "rubrik", pd[d].text);
+  }
+}
+
+/* Positions of word w in doc d (the caller frees). */
+static uint32_t *ps_ref(const PsDoc *pd, uint32_t w, uint32_t *n) {
+  uint32_t *v = malloc(((size_t)pd->n + 1) * sizeof *v), k = 0;
+  for (uint32_t i = 0; i < pd->n; i++)
+    if (pd->tok[i] == w) v[k++] = PS_TEXT0 + i;
+  *n = k;
+  return v;
+}
+
+/* 0 if seek(target) answers as the reference ref[0..n) says. */
+static int ps_seek_ok(IxPostings *p, const uint32_t *ref, uint32_t n,
+                      uint32_t target) {
+  SwError e;
+  sw_error_clear(&e);
+  uint32_t at = 7;
+  int found = 7;
+  if (ix_postings_position_seek(p, target, &at, &found, &e) != SW_OK) return 1;
+  uint32_t k = 0;
+  while (k < n && ref[k] < target) k++;
+  if (k == n) return found != 0 || at != 0 ? 2 : 0;
+  return found != 1 || at != ref[k] ? 3 : 0;
+}
+
+/* Walk every list of the index in dir, mixing per document: nothing (the
+** cursor skips it), whole positions, seeks with rising targets, a falling
+** target, seeks then positions then seeks, and doc seeks over blocks. */
+static void ps_walk(const char *dir, const PsDoc *pd) {
+  IxReader *r;
+  SwError e;
+  sw_error_clear(&e);
+  CHECK_EQ_INT(ix_reader_open(dir, &r, &e), SW_OK);
+  if (!r) return;
+  for (uint32_t w = 0; w < PS_NWORDS; w++) {
+    IxTermInfo ti;
+    CHECK_EQ_INT(ix_term_find(r, ps_words[w], 2, &ti, &e), SW_OK);
+    for (int round = 0; round < 3; round++) {
+      IxPostings *p;
+      if (ix_postings_open(r, &ti, 1, &p, &e)) {
+        CHECK(0);
+        break;
+      }
+      int bad = 0;
+      uint32_t docs = 0;
+      for (uint32_t d = 0; d < PS_DOCS && !bad; d++) {
+        uint32_t n, *ref = ps_ref(&pd[d], w, &n);
+        if (n == 0) {
+          free(ref);
+          continue;
+        }
+        /* Round 2 jumps ahead with doc seeks, skipping whole blocks. */
+        if (round == 2 && ps_rand(4) == 0) {
+          free(ref);
+          continue;
+        }
+        if (ix_postings_seek(p, d, &e) || p->doc != d || p->freq != n) {
+          bad = 1;
+          free(ref);
+          break;
+        }
+        docs++;
+        const uint32_t *pos;
+        uint32_t np, last = ref[n - 1], t = 0;
+        switch (round == 0 ? d % 6 : ps_rand(6)) {
+        case 0: /* skipped unread */
+          break;
+        case 1: /* whole, twice */
+          for (int twice = 0; twice < 2 && !bad; twice++) {
+            if (ix_postings_positions(p, &pos, &np, &e) || np != n ||
+                memcmp(pos, ref, n * sizeof *ref))
+              bad = 4;
+          }
+          break;
+        case 2: /* rising targets, some equal to positions */
+          for (int k = 0; k < 12 && !bad; k++) {
+            t += ps_rand(k % 3 ? 40 : 2000);
+            uint32_t c = ref[ps_rand(n)];
+            if (k % 4 == 3 && c > t) t = c;
+            bad = ps_seek_ok(p, ref, n, t) ? 5 : 0;
+          }
+          if (!bad) bad = ps_seek_ok(p, ref, n, last + 1) ? 6 : 0;
+          break;
+        case 3: /* seek, whole, seek (answered from the decoded array) */
+          bad = ps_seek_ok(p, ref, n, ref[n / 2]) ? 7 : 0;
+          if (!bad && (ix_postings_positions(p, &pos, &np, &e) || np != n ||
+                       memcmp(pos, ref, n * sizeof *ref)))
+            bad = 8;
+          if (!bad) bad = ps_seek_ok(p, ref, n, ref[0]) ? 9 : 0;
+          if (!bad) bad = ps_seek_ok(p, ref, n, last) ? 10 : 0;
+          break;
+        case 4: /* a falling target rescans the document */
+          bad = ps_seek_ok(p, ref, n, last) ? 11 : 0;
+          if (!bad) bad = ps_seek_ok(p, ref, n, 0) ? 12 : 0;
+          if (!bad) bad = ps_seek_ok(p, ref, n, ref[0] + 1) ? 13 : 0;
+          break;
+        default: /* a partial seek, then the cursor moves on */
+          bad = ps_seek_ok(p, ref, n, ref[0]) ? 14 : 0;
+          break;
+        }
+        if (bad) fprintf(stderr, "position seek %s round %d doc %u: bad %d\n",
+                         ps_words[w], round, d, bad);
+        free(ref);
+      }
+      CHECK_EQ_INT(bad, 0);
+      CHECK(docs > 0);
+      /* At the end: nothing, and no error. */
+      uint32_t at = 1;
+      int found = 1;
+      CHECK_EQ_INT(ix_postings_seek(p, PS_DOCS, &e), SW_OK);
+      CHECK(p->eof);
+      CHECK_EQ_INT(ix_postings_position_seek(p, 0, &at, &found, &e), SW_OK);
+      CHECK(found == 0 && at == 0);
+      ix_postings_free(p);
+    }
+  }
+  ix_reader_close(r);
+}
+
+/* Damaged positions (checksums repaired, so only the decoders stand in the
+** way): seeks and whole decodes may fail only with SW_CORRUPT naming the
+** positions file, never crash or read out of bounds (ASan builds). */
+static void ps_damage(const char *dir) {
+  char gen[1024], path[2048];
+  snprintf(gen, sizeof gen, "%s/gen-00000001", dir);
+  snprintf(path, sizeof path, "%s/positions", gen);
+  uint8_t *orig, *man = NULL, *buf;
+  size_t len, manlen = 0;
+  char mpath[2048];
+  snprintf(mpath, sizeof mpath, "%s/manifest", gen);
+  if (read_file(path, &orig, &len) || read_file(mpath, &man, &manlen)) {
+    CHECK(0);
+    return;
+  }
+  buf = malloc(len);
+  uint64_t seed = 7;
+  int errors = 0, bad = 0;
+  for (int k = 0; k < 120; k++) {
+    memcpy(buf, orig, len);
+    for (int f = 0; f < 1 + k % 3; f++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      size_t at = 16 + (size_t)(seed >> 20) % (len - 32);
+      buf[at] ^= (uint8_t)(k % 2 ? 0x80 : (seed >> 8) | 1);
+    }
+    rechecksum(gen, 2, buf, len);
+    write_file(path, buf, len);
+    IxReader *r;
+    SwError e;
+    sw_error_clear(&e);
+    if (ix_reader_open(dir, &r, &e) == SW_OK) {
+      for (uint32_t w = 0; w < PS_NWORDS; w++) {
+        IxTermInfo ti;
+        IxPostings *p;
+        if (ix_term_find(r, ps_words[w], 2, &ti, &e) ||
+            ix_postings_open(r, &ti, 1, &p, &e))
+          continue;
+        int rc = SW_OK;
+        for (uint32_t i = 0; !p->eof && rc == SW_OK; i++) {
+          const uint32_t *pos;
+          uint32_t np, at2;
+          int found;
+          if (i % 3 == 0) rc = ix_postings_positions(p, &pos, &np, &e);
+          else if (i % 3 == 1)
+            rc = ix_postings_position_seek(p, i * 7, &at2, &found, &e);
+          if (rc == SW_OK) rc = ix_postings_next(p, &e);
+        }
+        if (rc != SW_OK) {
+          errors++;
+          if (rc != SW_CORRUPT || !strstr(e.msg, "positions")) {
+            bad++;
+            fprintf(stderr, "damaged positions: rc %d \"%s\"\n", rc, e.msg);
+          }
+        }
+        ix_postings_free(p);
+      }
+      ix_reader_close(r);
+    }
+    write_file(mpath, man, manlen);
+  }
+  write_file(path, orig, len);
+  CHECK_EQ_INT(bad, 0);
+  CHECK(errors > 0);
+  free(buf);
+  free(orig);
+  free(man);
+}
+
+static void test_position_seek(void) {
+  PsDoc *pd = calloc(PS_DOCS, sizeof *pd);
+  IxDoc *docs = calloc(PS_DOCS, sizeof *docs);
+  ps_make(pd, docs);
+  char dir[512], dirz[512];
+  subdir(dir, "posseek");
+  subdir(dirz, "posseek-zstd");
+  SwError e;
+  sw_error_clear(&e);
+  CHECK_EQ_INT(build(dir, docs, PS_DOCS, 0, NULL, &e), SW_OK);
+  CHECK_EQ_INT(build_zstd(dirz, docs, PS_DOCS, 0, 3, NULL, &e), SW_OK);
+  CHECK_EQ_INT(ix_check(dir, NULL, NULL, &e), SW_OK);
+  CHECK_EQ_INT(ix_check(dirz, NULL, NULL, &e), SW_OK);
+  ps_rng = 99;
+  ps_walk(dir, pd);
+  ps_walk(dirz, pd);
+  ps_damage(dir);
+  for (uint32_t d = 0; d < PS_DOCS; d++) {
+    free(pd[d].tok);
+    free(pd[d].text);
+  }
+  free(pd);
+  free(docs);
+}
+
 int main(void) {
   snprintf(tmp_root, sizeof tmp_root, "/tmp/test_index-XXXXXX");
   if (!mkdtemp(tmp_root)) {
@@ -941,6 +1205,7 @@ int main(void) {
   test_publish();
   test_corruption();
   test_faults();
+  test_position_seek();
   free_big();
   rm_rf(tmp_root);
   return tu_done();

@@ -616,6 +616,180 @@ static void test_alloc_failures(void) {
   CHECK_EQ_STR(search_set("sociala insatsgrupper"), "0 1 9");
 }
 
+/* -------------------------------------------- phrases against a scan -- */
+
+/* Phrase evaluation against a scan of the token sequences. Documents are
+** made of words analysis leaves as they are plus the stop word `och`
+** (phrases keep it), under the title "rubrik", so text token i is at
+** position 17 + i. `och` is dense in some documents and sparse in others,
+** so phrase checks take both of their paths (a seek per possible start for
+** a term much more frequent than the starts, decode and merge otherwise);
+** lists span several postings blocks, and a few long documents give
+** multi-byte position deltas. Every two- and three-word phrase and a sample
+** of four-word ones, alone, with another clause and with an excluded
+** phrase, must give exactly the documents the scan finds. */
+#define PQ_DOCS 400
+static const char *pq_words[] = {"och", "bk", "dr", "gm", "zq"};
+#define PQ_NWORDS 5
+static uint8_t *pq_tok[PQ_DOCS];
+static uint32_t pq_len[PQ_DOCS];
+
+static uint64_t pq_rng;
+static uint32_t pq_rand(uint32_t n) {
+  pq_rng = pq_rng * 6364136223846793005ull + 1442695040888963407ull;
+  return (uint32_t)((pq_rng >> 33) % n);
+}
+
+static int pq_build(const char *where) {
+  static char pq_ids[PQ_DOCS][16];
+  IxWriter *w = NULL;
+  SwError err;
+  sw_error_clear(&err);
+  if (ix_writer_begin(where, NULL, &w, &err)) goto fail;
+  pq_rng = 4242;
+  for (uint32_t d = 0; d < PQ_DOCS; d++) {
+    uint32_t n = d % 50 == 7 ? 20000 : 1 + pq_rand(d % 2 ? 30 : 300);
+    uint32_t dense = d % 3 == 0 ? 80 : d % 3 == 1 ? 25 : 5; /* % och */
+    pq_tok[d] = malloc(n);
+    pq_len[d] = n;
+    char *text = malloc((size_t)n * 4 + 1);
+    size_t o = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t r = pq_rand(100);
+      uint32_t wd = r < dense ? 0 : r < 97 ? 1 + r % 2 : 3 + r % 2;
+      pq_tok[d][i] = (uint8_t)wd;
+      size_t l = strlen(pq_words[wd]);
+      memcpy(text + o, pq_words[wd], l);
+      text[o + l] = ' ';
+      o += l + 1;
+    }
+    text[o] = '\0';
+    snprintf(pq_ids[d], sizeof pq_ids[d], "pq%u", d);
+    IxDoc doc;
+    memset(&doc, 0, sizeof doc);
+    doc.id = pq_ids[d];
+    doc.id_len = strlen(pq_ids[d]);
+    doc.title = "rubrik";
+    doc.title_len = 6;
+    doc.text = text;
+    doc.text_len = o;
+    int rc = ix_writer_add(w, &doc, NULL, &err);
+    free(text);
+    if (rc) {
+      ix_writer_abort(w);
+      goto fail;
+    }
+  }
+  if (ix_writer_commit(w, NULL, &err)) goto fail;
+  return 0;
+fail:
+  fprintf(stderr, "building the phrase index: %s\n", err.msg);
+  return 1;
+}
+
+/* hit[d] = 1 if doc d's text has q[0..nq) at consecutive positions;
+** returns how many do. */
+static uint64_t pq_scan(const int *q, int nq, int *hit) {
+  uint64_t count = 0;
+  for (uint32_t d = 0; d < PQ_DOCS; d++) {
+    hit[d] = 0;
+    for (uint32_t s = 0; s + (uint32_t)nq <= pq_len[d] && !hit[d]; s++) {
+      int k = 0;
+      while (k < nq && pq_tok[d][s + (uint32_t)k] == q[k]) k++;
+      hit[d] = k == nq;
+    }
+    count += (uint64_t)hit[d];
+  }
+  return count;
+}
+
+/* 1 if sw_search(query) finds exactly the docs with want[d] (count of
+** them: expect); with several clauses and none, the fallback is allowed. */
+static int pq_same(SwIndex *pix, const char *query, const int *want,
+                   uint64_t expect, int clauses) {
+  SwSearchOptions o = {PQ_DOCS, 0, SW_HL_NONE, 0};
+  SwResults *r = NULL;
+  SwError err;
+  sw_error_clear(&err);
+  if (sw_search(pix, query, strlen(query), &o, &r, &err)) {
+    fprintf(stderr, "query '%s': %s\n", query, err.msg);
+    return 0;
+  }
+  int ok = 1;
+  if (expect == 0 && clauses > 1) {
+    ok = r->partial == 1 || r->total_hits == 0;
+  } else {
+    ok = r->partial == 0 && r->total_hits == expect && r->nhits == expect;
+    for (size_t h = 0; ok && h < r->nhits; h++)
+      ok = r->hits[h].doc < PQ_DOCS && want[r->hits[h].doc];
+  }
+  if (!ok)
+    fprintf(stderr, "query '%s': %llu hits, the scan finds %llu\n", query,
+            (unsigned long long)r->total_hits, (unsigned long long)expect);
+  sw_results_free(r);
+  return ok;
+}
+
+static void test_phrase_scan(void) {
+  char pdir[4096];
+  const char *tmp = getenv("TMPDIR");
+  snprintf(pdir, sizeof pdir, "%s/swsearch-phrase-XXXXXX", tmp ? tmp : "/tmp");
+  if (!mkdtemp(pdir)) {
+    CHECK(0);
+    return;
+  }
+  SwIndex *pix = NULL;
+  SwError err;
+  sw_error_clear(&err);
+  if (pq_build(pdir) || sw_index_open(pdir, &pix, &err)) {
+    CHECK(0);
+    rm_tree(pdir);
+    return;
+  }
+  static int hit[PQ_DOCS], other[PQ_DOCS], want[PQ_DOCS];
+  int q[4], bad = 0, nonempty = 0;
+  char query[128];
+  for (int nq = 2; nq <= 4; nq++) {
+    int codes = 1;
+    for (int k = 0; k < nq; k++) codes *= PQ_NWORDS;
+    for (int code = 0; code < codes; code++) {
+      if (nq == 4 && code % 7) continue;
+      size_t o = 0;
+      o += (size_t)snprintf(query + o, sizeof query - o, "\"");
+      for (int k = 0, c = code; k < nq; k++, c /= PQ_NWORDS) {
+        q[k] = c % PQ_NWORDS;
+        o += (size_t)snprintf(query + o, sizeof query - o, "%s%s", k ? " " : "",
+                              pq_words[q[k]]);
+      }
+      o += (size_t)snprintf(query + o, sizeof query - o, "\"");
+      uint64_t n = pq_scan(q, nq, hit);
+      nonempty += n > 0;
+      if (!pq_same(pix, query, hit, n, 1)) bad++;
+      if (nq != 2) continue;
+      /* With a word clause: docs also holding "gm" anywhere. */
+      int g[1] = {3};
+      pq_scan(g, 1, other);
+      uint64_t m = 0;
+      for (uint32_t d = 0; d < PQ_DOCS; d++) m += (uint64_t)(want[d] = hit[d] && other[d]);
+      char q2[160];
+      snprintf(q2, sizeof q2, "%s gm", query);
+      if (!pq_same(pix, q2, want, m, 2)) bad++;
+      /* Without the docs holding "bk dr". */
+      int x[2] = {1, 2};
+      pq_scan(x, 2, other);
+      m = 0;
+      for (uint32_t d = 0; d < PQ_DOCS; d++) m += (uint64_t)(want[d] = hit[d] && !other[d]);
+      snprintf(q2, sizeof q2, "%s -\"bk dr\"", query);
+      if (!pq_same(pix, q2, want, m, 1)) bad++;
+    }
+  }
+  CHECK_EQ_INT(bad, 0);
+  CHECK(nonempty > 100);
+  sw_index_close(pix);
+  rm_tree(pdir);
+  for (uint32_t d = 0; d < PQ_DOCS; d++) free(pq_tok[d]);
+}
+
 int main(void) {
   const char *tmp = getenv("TMPDIR");
   snprintf(dir, sizeof dir, "%s/swsearch-test-XXXXXX", tmp ? tmp : "/tmp");
@@ -644,6 +818,7 @@ int main(void) {
   test_errors();
   test_analyze_and_dirs();
   test_alloc_failures();
+  test_phrase_scan();
   sw_index_close(ix);
   rm_tree(dir);
   return tu_done();
