@@ -28,17 +28,21 @@
 ** the last characters before that point could fold differently had the rest
 ** of the run been read, and they lie beyond the cut.
 **
-** Speed. Three things keep the chain at a small cost per token:
-**  - an ASCII fast path: ASCII bytes are classified and lower-cased inline
-**    (for ASCII, Unicode case folding is exactly A-Z -> a-z and NFC changes
-**    nothing), hashing the folded bytes in the same loop; only runs holding a
-**    non-ASCII code point go through utf8proc;
+** Speed. Four things keep the chain at a small cost per token:
+**  - an ASCII fast path: ASCII bytes are classified and lower-cased inline,
+**    eight at a time where the machine allows (SWAR below); for ASCII,
+**    Unicode case folding is exactly A-Z -> a-z and NFC changes nothing.
+**    The Latin-1 letters (å, ä, ö, é, ...) are recognised without decoding
+**    them. Only runs holding a non-ASCII code point go through utf8proc;
 **  - the stem cache (stemcache.c): an all-ASCII run is looked up by its
 **    folded form; any other run by its raw surface bytes, so a cache hit
 **    skips utf8proc as well as libstemmer. The two kinds of key cannot
 **    collide: the first holds only bytes < 0x80, the second at least one byte
 **    >= 0x80. Surfaces longer than AN_CACHE_KEY_MAX with non-ASCII bytes are
 **    not cached (they are rare and cut anyway);
+**  - read-ahead: the stream finds the runs of the next AN_AHEAD tokens
+**    before it analyses the first, and prefetches their cache slots, so the
+**    cache misses of several tokens overlap (an_next);
 **  - fixed buffers: the token's fold and term live in the analyzer (or, for
 **    an_term, on the stack); utf8proc works in one scratch array that grows
 **    only for pathological input.
@@ -64,12 +68,38 @@ typedef struct Scan {
   size_t invalid;            /* invalid sequences replaced so far        */
 } Scan;
 
+/* A run found by scan_run, not yet analysed. */
+typedef struct Run {
+  size_t start;              /* first byte of the surface                 */
+  size_t run_end;            /* end of the letters/digits run             */
+  size_t end;                /* end of the surface (colon suffix incl.)   */
+  size_t invalid;            /* invalid sequences in the separators before */
+  uint32_t hash;             /* an_hash of its cache key                  */
+  int is_ascii;              /* 1: all ASCII, fold holds its fold         */
+  size_t fold_len;           /* bytes of fold (is_ascii)                  */
+  char fold[SW_MAX_TOKEN_BYTES]; /* the fold of an ASCII run              */
+} Run;
+
+/* The stream reads AN_AHEAD runs ahead of the token it returns, and
+** prefetches their stem-cache slots as it finds them: the cache is far
+** larger than the CPU caches, and its misses, one per token, then overlap
+** instead of following each other. Tokens come out exactly as without it;
+** invalid sequences are counted as their runs are returned. */
+#define AN_AHEAD 8
+
 struct AnAnalyzer {
   struct sb_stemmer *stemmer;     /* libstemmer "swedish", UTF_8         */
   AnStemCache *cache;             /* key -> fold, stem, flags            */
   utf8proc_int32_t *u32;          /* utf8proc scratch, u32_cap + 1 long  */
   size_t u32_cap;                 /* code points utf8proc may write      */
   Scan scan;                      /* the stream since an_begin()         */
+  Run ahead[AN_AHEAD];            /* runs scanned, not yet returned: a
+                                     ring from ahead_first               */
+  unsigned ahead_first;           /* index of the oldest                 */
+  unsigned ahead_n;               /* how many                            */
+  size_t tail_invalid;            /* invalid sequences after the last run */
+  int scan_done;                  /* 1: scan reached the end of the text */
+  Run term_run;                   /* scratch run for an_term             */
   char fold[SW_MAX_TOKEN_BYTES];  /* AnToken.fold of the last token      */
   char term[SW_MAX_TOKEN_BYTES];  /* AnToken.term of the last token      */
 };
@@ -129,6 +159,42 @@ static size_t decode(const unsigned char *s, size_t n, int32_t *cp) {
 /* ASCII letter or digit. */
 static inline int ascii_word(unsigned c) {
   return c - '0' < 10u || (c | 0x20u) - 'a' < 26u;
+}
+
+/* Word-at-a-time classification of eight bytes, on little-endian machines
+** (where the lowest byte of a loaded word comes first). SWAR_HIGH has the
+** top bit of each byte; for bytes below 0x80, swar_range() sets the top bit
+** of each byte in lo..hi (no carry crosses a byte: each sum stays below
+** 0x100), and swar_word() of each ASCII letter or digit. Bytes >= 0x80 give
+** garbage there: callers mask them with ~x or test them apart. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define SWAR 1
+#else
+#define SWAR 0
+#endif
+#define SWAR_HIGH 0x8080808080808080ull
+#define SWAR_ONES 0x0101010101010101ull
+
+static inline uint64_t swar_range(uint64_t x, unsigned lo, unsigned hi) {
+  uint64_t v = x & ~SWAR_HIGH; /* keep sums in their byte */
+  uint64_t ge = v + SWAR_ONES * (0x80u - lo);   /* top bit: byte >= lo */
+  uint64_t gt = v + SWAR_ONES * (0x7fu - hi);   /* top bit: byte > hi  */
+  return ge & ~gt & SWAR_HIGH;
+}
+
+static inline uint64_t swar_word(uint64_t x) { /* cf. ascii_word() */
+  return (swar_range(x, '0', '9') | swar_range(x | 0x2020202020202020ull,
+                                                'a', 'z')) & ~x;
+}
+
+/* 1 if s[0..n) starts with a letter of U+00C0..U+00FF (Swedish å, ä, ö,
+** é, ...): every code point there is a letter (Lu or Ll) except U+00D7 and
+** U+00F7 (× and ÷). A shortcut past decode() and utf8proc for the
+** commonest non-ASCII letters; word_cp() gives the same answer. */
+static inline int latin1_letter(const unsigned char *s, size_t n) {
+  return s[0] == 0xC3 && n >= 2 && (s[1] & 0xC0u) == 0x80 && s[1] != 0x97 &&
+         s[1] != 0xB7;
 }
 
 /* Letter, mark or number: a code point that belongs in a token. */
@@ -237,9 +303,17 @@ static int analyse_run(AnAnalyzer *an, const char *s, size_t n, int is_ascii,
   AnCacheHit hit;
 
   if (cacheable && an_stemcache_find(an->cache, hash, key, klen, &hit)) {
-    if (!is_ascii) memcpy(fold, hit.fold, hit.fold_len);
+    /* The common case, short words held in a cache slot, copies a fixed
+    ** AN_CACHE_READABLE bytes inline (fold and term have room). */
+    if (hit.readable32 && hit.fold_len <= AN_CACHE_READABLE &&
+        hit.stem_len <= AN_CACHE_READABLE) {
+      if (!is_ascii) memcpy(fold, hit.fold, AN_CACHE_READABLE);
+      memcpy(term, hit.stem, AN_CACHE_READABLE);
+    } else {
+      if (!is_ascii) memcpy(fold, hit.fold, hit.fold_len);
+      memcpy(term, hit.stem, hit.stem_len);
+    }
     fold_len = hit.fold_len;
-    memcpy(term, hit.stem, hit.stem_len);
     term_len = hit.stem_len;
     flags = hit.flags;
   } else {
@@ -260,15 +334,17 @@ static int analyse_run(AnAnalyzer *an, const char *s, size_t n, int is_ascii,
   return SW_OK;
 }
 
-/* The next token of sc into *tok, its fold and term written to fold and term
-** (SW_MAX_TOKEN_BYTES each). Returns 1, 0 at the end, or -SW_NOMEM (sc is
-** then left before the token, so a retry redoes it). */
-static int next_token(AnAnalyzer *an, Scan *sc, char *fold, char *term,
-                      AnToken *tok) {
+/* Finds the next run of sc from sc->cur: skips the separators before it
+** (adding the invalid sequences among them to *invalid), then fills r and
+** moves sc->cur past the run's surface (its colon suffix included: that is
+** where the next token's separators start). For an all-ASCII run, r->fold
+** gets its fold. Returns 1, or 0 at the end of the text (sc->cur = len). */
+static int scan_run(Scan *sc, Run *r, size_t *invalid) {
   const unsigned char *t = sc->text;
   size_t len = sc->len;
   size_t p = sc->cur;
   int32_t cp;
+  char *fold = r->fold;
 
   /* Separators: anything but letters, marks and digits; invalid bytes. */
   for (;;) {
@@ -276,35 +352,72 @@ static int next_token(AnAnalyzer *an, Scan *sc, char *fold, char *term,
       sc->cur = p;
       return 0;
     }
+#if SWAR
+    /* Eight ASCII separators at a time (spaces, punctuation). */
+    while (p + 8 <= len) {
+      uint64_t x;
+      memcpy(&x, t + p, 8);
+      uint64_t stop = swar_word(x) | (x & SWAR_HIGH); /* word or non-ASCII */
+      if (stop) {
+        p += (size_t)__builtin_ctzll(stop) / 8;
+        break;
+      }
+      p += 8;
+    }
+    if (p >= len) continue;
+#endif
     unsigned c = t[p];
     if (c < 0x80) {
       if (ascii_word(c)) break;
       p++;
       continue;
     }
+    if (latin1_letter(t + p, len - p)) break;
     size_t n = decode(t + p, len - p, &cp);
-    if (cp < 0) sc->invalid++;
+    if (cp < 0) (*invalid)++;
     else if (word_cp(cp)) break;
     p += n;
   }
-  sc->cur = p;
 
-  /* The run. While it is all ASCII, lower-case and hash it on the way; the
-  ** fold of an ASCII run is its first SW_MAX_TOKEN_BYTES bytes lower-cased. */
+  /* The run. While it is all ASCII, lower-case it on the way; the fold of
+  ** an ASCII run is its first SW_MAX_TOKEN_BYTES bytes lower-cased. */
   size_t start = p;
-  uint32_t hash = AN_HASH_INIT;
   size_t fold_len = 0;
   int is_ascii = 1;
-  while (p < len) {
+  for (;;) {
+#if SWAR
+    /* Eight ASCII letters or digits at a time, lower-cased as a word while
+    ** the run is all ASCII (and its fold not yet full). */
+    if (p + 8 <= len && (!is_ascii || fold_len + 8 <= SW_MAX_TOKEN_BYTES)) {
+      uint64_t x;
+      memcpy(&x, t + p, 8);
+      uint64_t word = swar_word(x);
+      size_t k = word == SWAR_HIGH
+                     ? 8
+                     : (size_t)__builtin_ctzll(~word & SWAR_HIGH) / 8;
+      if (is_ascii) {
+        uint64_t lower = x + (swar_range(x, 'A', 'Z') >> 2); /* + 0x20 */
+        memcpy(fold + fold_len, &lower, 8);
+        fold_len += k;
+      }
+      p += k;
+      if (k == 8) continue;
+    }
+#endif
+    if (p >= len) break;
     unsigned c = t[p];
     if (c < 0x80) {
       if (!ascii_word(c)) break;
       if (is_ascii && fold_len < SW_MAX_TOKEN_BYTES) {
         if (c - 'A' < 26u) c |= 0x20u;
         fold[fold_len++] = (char)c;
-        hash = an_hash_step(hash, (unsigned char)c);
       }
       p++;
+      continue;
+    }
+    if (latin1_letter(t + p, len - p)) { /* å, ä, ö, é, ... */
+      is_ascii = 0;
+      p += 2;
       continue;
     }
     size_t n = decode(t + p, len - p, &cp);
@@ -312,18 +425,42 @@ static int next_token(AnAnalyzer *an, Scan *sc, char *fold, char *term,
     is_ascii = 0;
     p += n;
   }
-  size_t run_end = p;
-  const char *s = (const char *)t + start;
-  size_t n = run_end - start;
-  if (!is_ascii) hash = n <= AN_CACHE_KEY_MAX ? an_hash(s, n) : 0;
-
-  int rc = analyse_run(an, s, n, is_ascii, hash, fold_len, fold, term, tok);
-  if (rc != SW_OK) return -rc;
-  tok->start = start;
-  tok->end = suffix_end(t, len, run_end);
-  tok->pos = sc->pos++;
-  sc->cur = tok->end;
+  size_t n = p - start;
+  r->start = start;
+  r->run_end = p;
+  r->end = suffix_end(t, len, p);
+  r->is_ascii = is_ascii;
+  r->fold_len = fold_len;
+  r->hash = is_ascii ? an_hash(fold, fold_len)
+            : n <= AN_CACHE_KEY_MAX ? an_hash((const char *)t + start, n) : 0;
+  sc->cur = r->end;
   return 1;
+}
+
+/* The token of run r (found by scan_run in sc) into *tok: its fold goes to
+** r->fold (ASCII, already there) or fold, its term to term (each
+** SW_MAX_TOKEN_BYTES). Returns 1, or -SW_NOMEM. */
+static int run_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
+                     char *term, AnToken *tok) {
+  const char *s = (const char *)sc->text + r->start;
+  int rc = analyse_run(an, s, r->run_end - r->start, r->is_ascii, r->hash,
+                       r->fold_len, r->is_ascii ? r->fold : fold, term, tok);
+  if (rc != SW_OK) return -rc;
+  tok->start = r->start;
+  tok->end = r->end;
+  tok->pos = sc->pos++;
+  return 1;
+}
+
+/* The next token of sc into *tok, without read-ahead (an_term). Returns 1,
+** 0 at the end, or -SW_NOMEM. */
+static int next_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
+                      char *term, AnToken *tok) {
+  size_t at = sc->cur;
+  if (!scan_run(sc, r, &sc->invalid)) return 0;
+  int rc = run_token(an, sc, r, fold, term, tok);
+  if (rc < 0) sc->cur = at;
+  return rc;
 }
 
 /* ------------------------------------------------------------------ API -- */
@@ -376,10 +513,40 @@ void an_begin(AnAnalyzer *an, const char *text, size_t len,
   an->scan.cur = 0;
   an->scan.pos = first_pos;
   an->scan.invalid = 0;
+  an->ahead_first = 0;
+  an->ahead_n = 0;
+  an->tail_invalid = 0;
+  an->scan_done = 0;
 }
 
 int an_next(AnAnalyzer *an, AnToken *tok) {
-  return next_token(an, &an->scan, an->fold, an->term, tok);
+  Scan *sc = &an->scan;
+  /* Refill the ring. The run of the token returned last is free now: its
+  ** fold may be overwritten (that token is no longer valid). */
+  while (!an->scan_done && an->ahead_n < AN_AHEAD) {
+    Run *r = &an->ahead[(an->ahead_first + an->ahead_n) % AN_AHEAD];
+    r->invalid = 0;
+    if (!scan_run(sc, r, &r->invalid)) {
+      an->tail_invalid = r->invalid;
+      an->scan_done = 1;
+      break;
+    }
+    an_stemcache_prefetch(an->cache, r->hash);
+    an->ahead_n++;
+  }
+  if (an->ahead_n == 0) {
+    sc->invalid += an->tail_invalid;
+    an->tail_invalid = 0;
+    return 0;
+  }
+  Run *r = &an->ahead[an->ahead_first];
+  sc->invalid += r->invalid; /* counted once, even if this token is retried */
+  r->invalid = 0;
+  int rc = run_token(an, sc, r, an->fold, an->term, tok);
+  if (rc < 0) return rc; /* the run stays first: a later call retries it */
+  an->ahead_first = (an->ahead_first + 1) % AN_AHEAD;
+  an->ahead_n--;
+  return 1;
 }
 
 size_t an_invalid_count(const AnAnalyzer *an) { return an->scan.invalid; }
@@ -392,7 +559,7 @@ int an_term(AnAnalyzer *an, const char *word, size_t len, char *out,
   Scan sc = {(const unsigned char *)word, word ? len : 0, 0, 0, 0};
   AnToken tok;
   *out_len = 0;
-  int rc = next_token(an, &sc, fold, term, &tok);
+  int rc = next_token(an, &sc, &an->term_run, fold, term, &tok);
   if (rc < 0) return -rc;
   if (rc == 0) return SW_OK;
   if (tok.term_len > cap) return SW_LIMIT;
