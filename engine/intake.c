@@ -31,8 +31,8 @@
 ** Limits: a .txt/.md file or a decoded JSON text longer than SW_MAX_DOC_BYTES
 ** is skipped. A JSON line longer than SW_MAX_DOC_BYTES + 1 MiB (the slack is
 ** for the other fields and escapes) is skipped without being held in memory.
-** A JSON string containing \u0000 ends at that character (cJSON strings are
-** NUL-terminated).
+** cJSON strings are NUL-terminated, so a \u0000 escape is read as a space
+** (NUL separates words anyway) and reported, rather than cutting the text.
 **
 ** Left to others: analysis, invalid UTF-8 counting (the writer reports it per
 ** document; build.c turns it into a warning), size limits of the writer.
@@ -86,6 +86,9 @@ typedef struct Intake {
   size_t stack_cap;       /* entries allocated in stack                    */
   unsigned char *chunk;   /* INTAKE_CHUNK bytes: raw read buffer           */
   unsigned char *zout;    /* zstd output buffer                            */
+  ZSTD_DCtx *dz;          /* zstd stream decoder, reused from file to file:
+                             its window (up to the whole file for --long
+                             frames) is then allocated and faulted in once */
   size_t zout_cap;        /* its size (ZSTD_DStreamOutSize())              */
   char *line;             /* current JSON line, NUL-terminated when parsed */
   size_t line_len;        /* bytes in line                                 */
@@ -340,6 +343,22 @@ static void describe_parse_error(const char *line, size_t len,
 }
 
 /* Parse and deliver one complete line in->line[0..in->line_len). */
+/* Rewrite every JSON escape \u0000 in s[0..len) as \u0020, skipping other
+** escapes whole (so `\\u0000`, an escaped backslash before "u0000", stays).
+** Returns how many were rewritten. */
+static size_t replace_nul_escapes(char *s, size_t len) {
+  size_t n = 0;
+  for (size_t i = 0; i + 1 < len; i++) {
+    if (s[i] != '\\') continue;
+    if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0) {
+      memcpy(s + i + 2, "0020", 4);
+      n++;
+    }
+    i++; /* the escaped character is never a backslash that escapes */
+  }
+  return n;
+}
+
 static int process_line(Intake *in) {
   char *s = in->line;
   size_t len = in->line_len;
@@ -354,6 +373,14 @@ static int process_line(Intake *in) {
   in->file_lines++;
   s[len] = '\0';
   where_line(in);
+
+  /* cJSON strings end at their first NUL, so a \u0000 escape would cut a
+  ** text short without a word. NUL separates tokens like a space does:
+  ** rewrite the escape as \u0020 in place (same length) and say so. */
+  size_t nuls = replace_nul_escapes(s, len);
+  if (nuls)
+    say(in, in->where, "%zu \\u0000 (NUL) escape%s read as space%s", nuls,
+        nuls == 1 ? "" : "s", nuls == 1 ? "" : "s");
 
   const char *stop = NULL;
   cJSON *j = cJSON_ParseWithLengthOpts(s, len + 1, &stop, 1);
@@ -498,18 +525,24 @@ static int read_jsonl(Intake *in, int fd, int compressed) {
       if (!in->zout)
         return sw_error_set(in->err, SW_NOMEM, "%s: out of memory", in->path);
     }
-    /* zstd allocates through its own allocator: the custom-allocator API is
-    ** experimental (ZSTD_STATIC_LINKING_ONLY), so we do not bind to it. */
-    dz = ZSTD_createDCtx();
-    if (!dz)
-      return sw_error_set(in->err, SW_NOMEM, "%s: out of memory (zstd)",
-                          in->path);
-    size_t r = ZSTD_DCtx_setParameter(dz, ZSTD_d_windowLogMax, 31);
-    if (ZSTD_isError(r)) { /* 32-bit builds: the most the library allows */
-      ZSTD_bounds bd = ZSTD_dParam_getBounds(ZSTD_d_windowLogMax);
-      if (!ZSTD_isError(bd.error))
-        ZSTD_DCtx_setParameter(dz, ZSTD_d_windowLogMax, bd.upperBound);
+    if (!in->dz) {
+      /* zstd allocates through its own allocator: the custom-allocator API
+      ** is experimental (ZSTD_STATIC_LINKING_ONLY), so we do not bind to
+      ** it. */
+      in->dz = ZSTD_createDCtx();
+      if (!in->dz)
+        return sw_error_set(in->err, SW_NOMEM, "%s: out of memory (zstd)",
+                            in->path);
+      size_t r = ZSTD_DCtx_setParameter(in->dz, ZSTD_d_windowLogMax, 31);
+      if (ZSTD_isError(r)) { /* 32-bit builds: the most the library allows */
+        ZSTD_bounds bd = ZSTD_dParam_getBounds(ZSTD_d_windowLogMax);
+        if (!ZSTD_isError(bd.error))
+          ZSTD_DCtx_setParameter(in->dz, ZSTD_d_windowLogMax, bd.upperBound);
+      }
     }
+    /* A new stream; the parameters and the buffers stay. */
+    ZSTD_DCtx_reset(in->dz, ZSTD_reset_session_only);
+    dz = in->dz;
   }
 
   for (;;) {
@@ -558,7 +591,6 @@ static int read_jsonl(Intake *in, int fd, int compressed) {
   if (!broken && in->file_lines == 0)
     skip(in, in->path, "empty file; skipped");
 done:
-  ZSTD_freeDCtx(dz);
   in->line_len = 0;
   return rc;
 }
@@ -737,6 +769,7 @@ int eng_intake_paths(const char *const *paths, size_t npaths, EngDocFn fn,
 done:
   sw_free(in.chunk);
   sw_free(in.zout);
+  ZSTD_freeDCtx(in.dz);
   sw_free(in.line);
   sw_free(in.path);
   sw_free(in.stack);
