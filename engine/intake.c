@@ -101,18 +101,21 @@ typedef struct Intake {
 
 /* ------------------------------------------------------------ helpers -- */
 
-static void say(Intake *in, const char *where, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Report a problem with `where` (a path or "path:line"). */
-static void say(Intake *in, const char *where, const char *fmt, ...) {
+static void vsay(Intake *in, const char *where, const char *fmt, va_list ap) {
   if (!in->warn) return;
   char problem[INTAKE_PROBLEM_MAX];
+  vsnprintf(problem, sizeof problem, fmt, ap);
+  in->warn(in->warn_ctx, where, problem);
+}
+
+static void say(Intake *in, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(Intake *in, const char *where, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(problem, sizeof problem, fmt, ap);
+  vsay(in, where, fmt, ap);
   va_end(ap);
-  in->warn(in->warn_ctx, where, problem);
 }
 
 /* Report and count one skipped document, line or file. */
@@ -120,13 +123,10 @@ static void skip(Intake *in, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void skip(Intake *in, const char *where, const char *fmt, ...) {
   in->st->skipped++;
-  if (!in->warn) return;
-  char problem[INTAKE_PROBLEM_MAX];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(problem, sizeof problem, fmt, ap);
+  vsay(in, where, fmt, ap);
   va_end(ap);
-  in->warn(in->warn_ctx, where, problem);
 }
 
 static const char *where_line(Intake *in) {
