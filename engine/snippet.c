@@ -7,11 +7,11 @@
 ** How a snippet is made:
 **   1. The text is analysed with the document chain (byte offsets per
 **      token). Tokens whose term is a positive query term become candidates.
-**      A candidate is highlighted when its term is not a stop word or is a
-**      free query word of its own; a stop word that the query has only
-**      inside phrases (`"vikten av att"`) is highlighted only where it is
-**      part of an occurrence of such a phrase, so the snippet does not light
-**      up every `att`.
+**      A candidate is highlighted when its term is a free query word of its
+**      own; a term that the query has only inside phrases (`"vikten av
+**      att"`, or the parts of a hyphenated word) is highlighted only where
+**      it is part of an occurrence of such a phrase, so the snippet neither
+**      lights up every `att` nor shows a phrase's words scattered.
 **   2. Analysis stops early: once some window holds every positive query
 **      term, or once 256 KiB were analysed and something was found; in both
 **      cases it goes on for 4 bytes per snippet character more, so that every
@@ -200,13 +200,13 @@ static int prepare(EngSnippet *sn, const EngQuery *q, uint32_t *ntargets,
     const EngQTerm *qt = &q->terms[t];
     sn->kind[t] = KIND_NONE;
     if (!qt->positive) continue;
-    sn->kind[t] = (!qt->stop || qt->bare) ? KIND_ALWAYS : KIND_PHRASE;
+    sn->kind[t] = qt->bare ? KIND_ALWAYS : KIND_PHRASE;
     (*ntargets)++;
     uint32_t i = hash_bytes(q->bytes + qt->off, qt->len) & sn->hash_mask;
     while (sn->hash[i]) i = (i + 1) & sn->hash_mask;
     sn->hash[i] = t + 1;
   }
-  /* Phrases of the positive clauses that hold a phrase-only stop word. */
+  /* Phrases of the positive clauses that hold a phrase-only term. */
   sn->nphrases = 0;
   for (uint32_t a = 0; a < q->excl; a++) {
     const EngQAtom *at = &q->atoms[a];
