@@ -109,6 +109,21 @@ char *sw_strndup(const char *s, size_t n) {
   return d;
 }
 
+int sw_grow(void **buf, size_t *cap, size_t need, size_t elem) {
+  if (*buf && need <= *cap) return SW_OK;
+  size_t n = *cap ? *cap : 8;
+  while (n < need) {
+    if (n > SIZE_MAX / 2) return SW_NOMEM;
+    n *= 2;
+  }
+  if (elem && n > SIZE_MAX / elem) return SW_NOMEM;
+  void *p = sw_realloc(*buf, n * elem);
+  if (!p) return SW_NOMEM;
+  *buf = p;
+  *cap = n;
+  return SW_OK;
+}
+
 double sw_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

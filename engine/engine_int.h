@@ -50,14 +50,6 @@ int eng_intake_paths(const char *const *paths, size_t npaths, EngDocFn fn,
                      void *ctx, SwWarnFn warn, void *warn_ctx,
                      EngIntakeStats *stats, SwError *err);
 
-/* ============================================= shared helpers (in search.c)
-** Growable scratch arrays reused from query to query. */
-
-/* Make *buf hold at least need elements of elem bytes, growing *cap
-** geometrically (contents kept). SW_OK or SW_NOMEM (then *buf and *cap are
-** unchanged). */
-int eng_grow(void **buf, size_t *cap, size_t need, size_t elem);
-
 /* ====================================================== interface to query.c
 ** Query language v1: text -> an analysed, flat AST.
 **

@@ -325,7 +325,7 @@ static int phrase_positions(EngIter *it, int *match, SwError *err) {
     cs++;
     nc--;
   }
-  if (n > 2 && eng_grow((void **)&ev->cand, &ev->cand_cap, (size_t)nc + 1,
+  if (n > 2 && sw_grow((void **)&ev->cand, &ev->cand_cap, (size_t)nc + 1,
                         sizeof *ev->cand))
     return sw_error_set(err, SW_NOMEM, "out of memory (phrase positions)");
   uint32_t *cand = ev->cand;
@@ -585,17 +585,17 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
   size_t nptrs = q->nclauses + q->nexcl + q->natoms + 2 * nslots;
   ev->heap_cap = k < ev->ndocs ? k : ev->ndocs;
   ev->nheap = 0;
-  if (eng_grow((void **)&ev->terms, &ev->terms_cap, q->nterms + 1,
+  if (sw_grow((void **)&ev->terms, &ev->terms_cap, q->nterms + 1,
                sizeof *ev->terms) ||
-      eng_grow((void **)&ev->marked, &ev->marked_cap, q->nterms + 1,
+      sw_grow((void **)&ev->marked, &ev->marked_cap, q->nterms + 1,
                sizeof *ev->marked) ||
-      eng_grow((void **)&ev->iters, &ev->iters_cap, niters + 1,
+      sw_grow((void **)&ev->iters, &ev->iters_cap, niters + 1,
                sizeof *ev->iters) ||
-      eng_grow((void **)&ev->ptrs, &ev->ptrs_cap, nptrs + 1,
+      sw_grow((void **)&ev->ptrs, &ev->ptrs_cap, nptrs + 1,
                sizeof *ev->ptrs) ||
-      eng_grow((void **)&ev->ord, &ev->ord_cap, nslots + 1,
+      sw_grow((void **)&ev->ord, &ev->ord_cap, nslots + 1,
                sizeof *ev->ord) ||
-      eng_grow((void **)&ev->heap, &ev->heap_alloc, ev->heap_cap + 1,
+      sw_grow((void **)&ev->heap, &ev->heap_alloc, ev->heap_cap + 1,
                sizeof *ev->heap))
     return sw_error_set(err, SW_NOMEM, "out of memory (query plan)");
 

@@ -107,9 +107,9 @@ static long intern(EngQuery *q, const char *term, size_t len, int stop,
       return (long)i;
     }
   }
-  if (eng_grow((void **)&q->terms, &q->terms_cap, q->nterms + 1,
+  if (sw_grow((void **)&q->terms, &q->terms_cap, q->nterms + 1,
                sizeof *q->terms) ||
-      eng_grow((void **)&q->bytes, &q->bytes_cap, q->bytes_len + len + 1, 1)) {
+      sw_grow((void **)&q->bytes, &q->bytes_cap, q->bytes_len + len + 1, 1)) {
     sw_error_set(err, SW_NOMEM, "out of memory (query terms)");
     return -1;
   }
@@ -145,7 +145,7 @@ static int add_atom(EngQuery *q, AnAnalyzer *an, size_t *nitems,
     long t = intern(q, tok.term, tok.term_len, (tok.flags & AN_STOP) != 0,
                     err);
     if (t < 0) return SW_NOMEM;
-    if (eng_grow((void **)&q->slots, &q->slots_cap, q->nslots + 1,
+    if (sw_grow((void **)&q->slots, &q->slots_cap, q->nslots + 1,
                  sizeof *q->slots))
       return sw_error_set(err, SW_NOMEM, "out of memory (query)");
     if (q->nslots == first) first_pos = tok.pos;
@@ -157,7 +157,7 @@ static int add_atom(EngQuery *q, AnAnalyzer *an, size_t *nitems,
   if (rc < 0) return sw_error_set(err, SW_NOMEM, "out of memory (analysis)");
   uint32_t n = (uint32_t)q->nslots - first;
   if (n == 0) return SW_OK;
-  if (eng_grow(&q->items, &q->items_cap, *nitems + 1, sizeof(QItem)))
+  if (sw_grow(&q->items, &q->items_cap, *nitems + 1, sizeof(QItem)))
     return sw_error_set(err, SW_NOMEM, "out of memory (query)");
   QItem *it = (QItem *)q->items + *nitems;
   memset(it, 0, sizeof *it);
@@ -173,7 +173,7 @@ static int add_atom(EngQuery *q, AnAnalyzer *an, size_t *nitems,
 
 static int add_or(EngQuery *q, size_t *nitems, const char *text, size_t start,
                   SwError *err) {
-  if (eng_grow(&q->items, &q->items_cap, *nitems + 1, sizeof(QItem)))
+  if (sw_grow(&q->items, &q->items_cap, *nitems + 1, sizeof(QItem)))
     return sw_error_set(err, SW_NOMEM, "out of memory (query)");
   QItem *it = (QItem *)q->items + *nitems;
   memset(it, 0, sizeof *it);
@@ -292,8 +292,8 @@ static int build(EngQuery *q, QItem *items, size_t n, SwError *err) {
                                  items[i].word && items[i].stop);
 
   /* Room for every item as an atom and a clause: nothing grows below. */
-  if (eng_grow((void **)&q->atoms, &q->atoms_cap, n + 1, sizeof *q->atoms) ||
-      eng_grow((void **)&q->clauses, &q->clauses_cap, n + 1,
+  if (sw_grow((void **)&q->atoms, &q->atoms_cap, n + 1, sizeof *q->atoms) ||
+      sw_grow((void **)&q->clauses, &q->clauses_cap, n + 1,
                sizeof *q->clauses))
     return sw_error_set(err, SW_NOMEM, "out of memory (query)");
 

@@ -2,7 +2,7 @@
 ** search.c — the searching half of the public API (swsearch.h): opening an
 ** index, sw_search (parse -> evaluate -> metadata and snippets -> one
 ** results allocation), stats, check, sw_analyze and the default index
-** directory; plus eng_grow, the scratch-array helper the engine shares.
+** directory; plus sw_grow, the scratch-array helper the engine shares.
 ** Building (sw_build) is build.c's; parsing, evaluation, ranking and
 ** snippets are query.c, eval.c, bm25.c and snippet.c.
 **
@@ -36,21 +36,6 @@ struct SwIndex {
   IxDocMeta *meta;      /* per hit: its stored metadata (borrowed)        */
   size_t meta_cap;      /* ... allocated                                  */
 };
-
-int eng_grow(void **buf, size_t *cap, size_t need, size_t elem) {
-  if (*buf && need <= *cap) return SW_OK;
-  size_t n = *cap ? *cap : 8;
-  while (n < need) {
-    if (n > SIZE_MAX / 2) return SW_NOMEM;
-    n *= 2;
-  }
-  if (elem && n > SIZE_MAX / elem) return SW_NOMEM;
-  void *p = sw_realloc(*buf, n * elem);
-  if (!p) return SW_NOMEM;
-  *buf = p;
-  *cap = n;
-  return SW_OK;
-}
 
 /* ---------------------------------------------------------- open/close -- */
 
@@ -108,7 +93,7 @@ static int make_snippets(SwIndex *ix, const EngEvalResult *er, size_t chars,
   size_t tlen = 0;
   int rc;
   ix->sbuf_len = 0;
-  if (eng_grow((void **)&ix->soff, &ix->soff_cap, 2 * er->nhits + 2,
+  if (sw_grow((void **)&ix->soff, &ix->soff_cap, 2 * er->nhits + 2,
                sizeof *ix->soff)) {
     rc = sw_error_set(err, SW_NOMEM, "out of memory (snippets)");
     goto fail;
@@ -124,7 +109,7 @@ static int make_snippets(SwIndex *ix, const EngEvalResult *er, size_t chars,
     rc = eng_snippet_make(ix->snip, ix->an, ix->query, text, tlen, from,
                           chars, highlight, &s, &slen, err);
     if (rc) goto fail;
-    if (eng_grow((void **)&ix->sbuf, &ix->sbuf_cap, ix->sbuf_len + slen + 1,
+    if (sw_grow((void **)&ix->sbuf, &ix->sbuf_cap, ix->sbuf_len + slen + 1,
                  1)) {
       rc = sw_error_set(err, SW_NOMEM, "out of memory (snippets)");
       goto fail;
@@ -183,7 +168,7 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   }
 
   /* One allocation: the header, the hits, then every string. */
-  if (eng_grow((void **)&ix->meta, &ix->meta_cap, er.nhits + 1,
+  if (sw_grow((void **)&ix->meta, &ix->meta_cap, er.nhits + 1,
                sizeof *ix->meta)) {
     rc = sw_error_set(err, SW_NOMEM, "out of memory (results)");
     goto fail;

@@ -182,13 +182,13 @@ static int prepare(EngSnippet *sn, const EngQuery *q, uint32_t *ntargets,
                    SwError *err) {
   size_t hcap = 8;
   while (hcap < 2 * (size_t)q->nterms + 2) hcap *= 2;
-  if (eng_grow((void **)&sn->hash, &sn->hash_cap, hcap, sizeof *sn->hash) ||
-      eng_grow((void **)&sn->count, &sn->count_cap, q->nterms + 1,
+  if (sw_grow((void **)&sn->hash, &sn->hash_cap, hcap, sizeof *sn->hash) ||
+      sw_grow((void **)&sn->count, &sn->count_cap, q->nterms + 1,
                sizeof *sn->count) ||
-      eng_grow((void **)&sn->stamp, &sn->stamp_cap, q->nterms + 1,
+      sw_grow((void **)&sn->stamp, &sn->stamp_cap, q->nterms + 1,
                sizeof *sn->stamp) ||
-      eng_grow((void **)&sn->kind, &sn->kind_cap, q->nterms + 1, 1) ||
-      eng_grow((void **)&sn->phrases, &sn->phrases_cap, q->natoms + 1,
+      sw_grow((void **)&sn->kind, &sn->kind_cap, q->nterms + 1, 1) ||
+      sw_grow((void **)&sn->phrases, &sn->phrases_cap, q->natoms + 1,
                sizeof *sn->phrases))
     return sw_error_set(err, SW_NOMEM, "out of memory (snippet)");
   sn->hash_mask = (uint32_t)(hcap - 1);
@@ -288,7 +288,7 @@ static int collect(EngSnippet *sn, AnAnalyzer *an, const EngQuery *q,
       stop_after = tok.start + 4 * chars;
     long t = lookup(sn, q, tok.term, tok.term_len);
     if (t < 0) continue;
-    if (eng_grow((void **)&sn->cands, &sn->cands_cap, sn->ncands + 1,
+    if (sw_grow((void **)&sn->cands, &sn->cands_cap, sn->ncands + 1,
                  sizeof *sn->cands))
       return sw_error_set(err, SW_NOMEM, "out of memory (snippet)");
     size_t j = sn->ncands++;
@@ -501,7 +501,7 @@ int eng_snippet_make(EngSnippet *sn, AnAnalyzer *an, const EngQuery *q,
 
   /* Output bound: 4 bytes a character (U+FFFD takes 3 for one byte), the
   ** markers around at most one token a character, two ellipses. */
-  if (eng_grow((void **)&sn->out, &sn->out_cap, chars * (4 + 8) + 16, 1))
+  if (sw_grow((void **)&sn->out, &sn->out_cap, chars * (4 + 8) + 16, 1))
     return sw_error_set(err, SW_NOMEM, "out of memory (snippet)");
   sn->out_len = 0;
 

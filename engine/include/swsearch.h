@@ -77,6 +77,11 @@ void *sw_realloc(void *p, size_t n);
 void sw_free(void *p);
 char *sw_strndup(const char *s, size_t n); /* NUL-terminated copy */
 
+/* Make *buf hold at least need elements of elem bytes, growing *cap
+** geometrically (contents kept): for scratch arrays reused from call to
+** call. SW_OK or SW_NOMEM (then *buf and *cap are unchanged). */
+int sw_grow(void **buf, size_t *cap, size_t need, size_t elem);
+
 /* Fault injection (tests only): after `n` more successful allocations every
 ** allocation fails, until sw_fault_alloc_reset(). n < 0 disables. Returns the
 ** number of allocations made since the last reset. */
