@@ -45,6 +45,36 @@ static inline int tu_done(void) {
   return tu_failed ? 1 : 0;
 }
 
+/* The whole file at path in a new NUL-terminated buffer (free() it), its
+** length in *len; NULL if it cannot be opened or memory runs out. */
+static inline char *tu_read_file(const char *path, size_t *len) {
+  *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = (size_t)1 << 16, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (cap - n < 2) {
+      char *p = realloc(buf, cap * 2);
+      if (!p) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = p;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    if (got == 0) break;
+    n += got;
+  }
+  fclose(f);
+  if (!buf) return NULL;
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
 /* Path of a file under ../shared (SW_SHARED from ctest), or exits 77 with a
 ** message when it is missing. buf must hold 4096 bytes. */
 static inline const char *tu_shared_path(char *buf, const char *rel) {

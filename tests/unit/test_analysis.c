@@ -20,39 +20,34 @@
 #include "swsearch.h"
 #include "testutil.h"
 
-/* Analyse text and write its terms, space-separated, into buf (cap bytes).
-** Returns buf. */
-static const char *terms(AnAnalyzer *an, const char *text, size_t len,
-                         char *buf, size_t cap) {
+/* Analyse text and write its terms (or, with fold set, the folded unstemmed
+** forms), space-separated, into buf (cap bytes). Returns buf. */
+static const char *collect(AnAnalyzer *an, const char *text, size_t len,
+                           int fold, char *buf, size_t cap) {
   AnToken tok;
   size_t n = 0;
   buf[0] = '\0';
   an_begin(an, text, len, 0);
   while (an_next(an, &tok) == 1) {
-    if (n + tok.term_len + 2 > cap) break;
+    const char *w = fold ? tok.fold : tok.term;
+    size_t wl = fold ? tok.fold_len : tok.term_len;
+    if (n + wl + 2 > cap) break;
     if (n > 0) buf[n++] = ' ';
-    memcpy(buf + n, tok.term, tok.term_len);
-    n += tok.term_len;
+    memcpy(buf + n, w, wl);
+    n += wl;
     buf[n] = '\0';
   }
   return buf;
 }
 
-/* The same with the folded (unstemmed) forms. */
+static const char *terms(AnAnalyzer *an, const char *text, size_t len,
+                         char *buf, size_t cap) {
+  return collect(an, text, len, 0, buf, cap);
+}
+
 static const char *folds(AnAnalyzer *an, const char *text, size_t len,
                          char *buf, size_t cap) {
-  AnToken tok;
-  size_t n = 0;
-  buf[0] = '\0';
-  an_begin(an, text, len, 0);
-  while (an_next(an, &tok) == 1) {
-    if (n + tok.fold_len + 2 > cap) break;
-    if (n > 0) buf[n++] = ' ';
-    memcpy(buf + n, tok.fold, tok.fold_len);
-    n += tok.fold_len;
-    buf[n] = '\0';
-  }
-  return buf;
+  return collect(an, text, len, 1, buf, cap);
 }
 
 #define TERMS(an, s, buf) terms((an), (s), sizeof(s) - 1, (buf), sizeof(buf))
@@ -560,37 +555,19 @@ static void test_alloc_failures(void) {
 /* ----------------------------------------------------------- benchmark -- */
 
 static int bench(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "SW_ANALYSIS_BENCH: cannot open %s\n", path);
+  size_t len;
+  char *data = tu_read_file(path, &len);
+  if (!data) {
+    fprintf(stderr, "SW_ANALYSIS_BENCH: cannot read %s\n", path);
     return 1;
   }
-  size_t cap = (size_t)1 << 20, len = 0;
-  char *data = sw_malloc(cap);
-  while (data) {
-    if (len == cap) {
-      char *p = sw_realloc(data, cap * 2);
-      if (!p) {
-        sw_free(data);
-        data = NULL;
-        break;
-      }
-      data = p;
-      cap *= 2;
-    }
-    size_t got = fread(data + len, 1, cap - len, f);
-    if (got == 0) break;
-    len += got;
-  }
-  fclose(f);
-  if (!data) return 1;
 
   AnAnalyzer *an = NULL;
   SwError err;
   sw_error_clear(&err);
   if (an_new(&an, &err) != SW_OK) {
     fprintf(stderr, "an_new: %s\n", err.msg);
-    sw_free(data);
+    free(data);
     return 1;
   }
   for (int pass = 1; pass <= 2; pass++) {
@@ -617,7 +594,7 @@ static int bench(const char *path) {
            ntok, nstop, ninvalid, sum);
   }
   an_free(an);
-  sw_free(data);
+  free(data);
   return 0;
 }
 

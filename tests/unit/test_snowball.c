@@ -24,32 +24,8 @@ typedef struct Text {
 } Text;
 
 static int read_all(const char *path, Text *t) {
-  t->data = NULL;
-  t->len = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) return -1;
-  size_t cap = 1 << 16;
-  char *buf = sw_malloc(cap);
-  while (buf) {
-    if (cap - t->len < 2) {
-      char *p = sw_realloc(buf, cap * 2);
-      if (!p) {
-        sw_free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = p;
-      cap *= 2;
-    }
-    size_t got = fread(buf + t->len, 1, cap - t->len - 1, f);
-    if (got == 0) break;
-    t->len += got;
-  }
-  fclose(f);
-  if (!buf) return -1;
-  buf[t->len] = '\0';
-  t->data = buf;
-  return 0;
+  t->data = tu_read_file(path, &t->len);
+  return t->data ? 0 : -1;
 }
 
 /* The next line of t from *off (without its '\n' or '\r'); 0 at the end. */
@@ -72,7 +48,7 @@ static void test_stems(AnAnalyzer *an, const char *voc_path,
   if (read_all(voc_path, &voc) != 0 || read_all(out_path, &out) != 0) {
     fprintf(stderr, "cannot read %s or %s\n", voc_path, out_path);
     CHECK(0);
-    sw_free(voc.data);
+    free(voc.data);
     return;
   }
   size_t voff = 0, ooff = 0, words = 0, bad = 0;
@@ -99,8 +75,8 @@ static void test_stems(AnAnalyzer *an, const char *voc_path,
          words, bad, words ? 100.0 * (double)(words - bad) / (double)words : 0.0);
   CHECK(words > 30000);
   CHECK_EQ_INT(bad, 0);
-  sw_free(voc.data);
-  sw_free(out.data);
+  free(voc.data);
+  free(out.data);
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -142,7 +118,7 @@ static void test_stop_list(const char *path) {
   }
   CHECK_EQ_INT(bad, 0);
   for (size_t i = 0; i < n; i++) sw_free(words[i]);
-  sw_free(t.data);
+  free(t.data);
 }
 
 int main(void) {
