@@ -1,11 +1,14 @@
 /*
 ** main.c — the `swsearch` command: argument parsing, human and JSON output,
 ** exit codes. Uses only the public API (swsearch.h); everything it shows
-** comes from sw_build, sw_search, sw_analyze, sw_index_stats and
+** comes from sw_build, sw_add, sw_delete, sw_optimize, sw_search, sw_analyze, sw_index_stats and
 ** sw_index_check.
 **
 **   swsearch [search] [--index DIR] [-n N] [--json] [--no-snippets] QUERY...
 **   swsearch index [--index DIR] [--mem MB] PATH...
+**   swsearch add [--index DIR] [--mem MB] PATH...
+**   swsearch delete [--index DIR] ID...
+**   swsearch optimize [--index DIR]
 **   swsearch analyze [TEXT...]          (no TEXT: read standard input)
 **   swsearch stats [--index DIR]
 **   swsearch check [--index DIR]
@@ -49,6 +52,9 @@ static const char USAGE[] =
     "usage: swsearch [search] [--index DIR] [-n N] [--json] [--no-snippets] "
     "QUERY...\n"
     "       swsearch index [--index DIR] [--mem MB] PATH...\n"
+    "       swsearch add [--index DIR] [--mem MB] PATH...\n"
+    "       swsearch delete [--index DIR] ID...\n"
+    "       swsearch optimize [--index DIR]\n"
     "       swsearch analyze [TEXT...]\n"
     "       swsearch stats [--index DIR]\n"
     "       swsearch check [--index DIR]\n"
@@ -65,6 +71,12 @@ static const char USAGE[] =
     "Index: build a whole new index from .txt, .md, .jsonl, .jsonl.zst files\n"
     "  and directories (walked recursively); bad input is reported and skipped.\n"
     "  --mem MB      postings held in memory before a run is flushed (256)\n"
+    "Add: add documents to the index (created if missing); a document whose\n"
+    "  id is already there replaces it. Delete: remove documents by id (exit 1\n"
+    "  if an id was not found; the others are still deleted). Optimize: merge\n"
+    "  all segments into one. Each change is published atomically; searches\n"
+    "  running meanwhile see the index as it was before or after, never\n"
+    "  between. One writer at a time: a second one is refused.\n"
     "Analyze: show each token: position, surface form, indexed term, 'stop'.\n"
     "Stats: what the index holds. Check: verify every checksum and invariant.\n"
     "\n"
@@ -457,7 +469,7 @@ static void print_warning(void *ctx, const char *where, const char *problem) {
   fprintf(stderr, "swsearch: %s: %s\n", where, problem);
 }
 
-static int cmd_index(int argc, char **argv) {
+static int cmd_index(int argc, char **argv, int add) {
   const char *dir_arg = NULL;
   long mem_mb = 0;
   const char **paths = sw_calloc((size_t)argc + 1, sizeof *paths);
@@ -495,7 +507,7 @@ static int cmd_index(int argc, char **argv) {
   }
   if (npaths == 0) {
     sw_free(paths);
-    return usage_error("index needs at least one PATH");
+    return usage_error("%s needs at least one PATH", argv[1]);
   }
   char dir[INDEX_DIR_MAX];
   if (!index_dir(dir_arg, dir, sizeof dir)) {
@@ -509,16 +521,102 @@ static int cmd_index(int argc, char **argv) {
   SwBuildStats st;
   SwError err;
   sw_error_clear(&err);
-  int rc = sw_build(dir, paths, npaths, &bo, print_warning, NULL, &st, &err);
+  int rc = add ? sw_add(dir, paths, npaths, &bo, print_warning, NULL, &st, &err)
+               : sw_build(dir, paths, npaths, &bo, print_warning, NULL, &st,
+                          &err);
   sw_free(paths);
   if (rc != SW_OK) return report(NULL, &err, rc);
   double mb = (double)st.text_bytes / 1e6;
+  if (add) {
+    printf("added %llu documents (%llu replaced, %llu skipped) from %llu "
+           "file%s, %.1f MB in %.2f s; %llu segment%s merged; index now %llu "
+           "documents in %llu segment%s -> %s\n",
+           (unsigned long long)st.docs, (unsigned long long)st.replaced,
+           (unsigned long long)st.skipped, (unsigned long long)st.files,
+           st.files == 1 ? "" : "s", mb, st.seconds,
+           (unsigned long long)st.merged, st.merged == 1 ? "" : "s",
+           (unsigned long long)st.live_docs, (unsigned long long)st.segments,
+           st.segments == 1 ? "" : "s", dir);
+    return EXIT_HITS;
+  }
   printf("indexed %llu documents (%llu skipped) from %llu file%s, %.1f MB in "
          "%.2f s (%.1f MB/s), %llu terms, index %.1f MB -> %s\n",
          (unsigned long long)st.docs, (unsigned long long)st.skipped,
          (unsigned long long)st.files, st.files == 1 ? "" : "s", mb, st.seconds,
          st.seconds > 0 ? mb / st.seconds : 0.0, (unsigned long long)st.terms,
          (double)st.index_bytes / 1e6, dir);
+  return EXIT_HITS;
+}
+
+static int cmd_delete(int argc, char **argv) {
+  const char *dir_arg = NULL;
+  const char **ids = sw_calloc((size_t)argc + 1, sizeof *ids);
+  size_t nids = 0;
+  int only_ids = 0;
+  if (!ids) {
+    fputs("swsearch: out of memory\n", stderr);
+    return EXIT_ERROR;
+  }
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i], *val = NULL;
+    int t;
+    if (only_ids || a[0] != '-' || a[1] == '\0') {
+      ids[nids++] = a;
+    } else if (strcmp(a, "--") == 0) {
+      only_ids = 1;
+    } else if ((t = take_value(argc, argv, &i, "--index", &val)) != 0) {
+      if (t < 0) { sw_free(ids); return usage_error("%s needs a directory", a); }
+      dir_arg = val;
+    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      sw_free(ids);
+      fputs(USAGE, stdout);
+      return EXIT_HITS;
+    } else {
+      sw_free(ids);
+      return usage_error("unknown option %s (an id starting with '-' goes "
+                         "after --)", a);
+    }
+  }
+  if (nids == 0) {
+    sw_free(ids);
+    return usage_error("delete needs at least one ID");
+  }
+  char dir[INDEX_DIR_MAX];
+  if (!index_dir(dir_arg, dir, sizeof dir)) {
+    sw_free(ids);
+    return EXIT_ERROR;
+  }
+  SwBuildStats st;
+  SwError err;
+  sw_error_clear(&err);
+  int rc = sw_delete(dir, ids, nids, print_warning, NULL, &st, &err);
+  sw_free(ids);
+  if (rc != SW_OK) return report(NULL, &err, rc);
+  printf("deleted %llu document%s (%llu not found); %llu segment%s merged; "
+         "index now %llu documents in %llu segment%s -> %s\n",
+         (unsigned long long)st.deleted, st.deleted == 1 ? "" : "s",
+         (unsigned long long)st.skipped, (unsigned long long)st.merged,
+         st.merged == 1 ? "" : "s", (unsigned long long)st.live_docs,
+         (unsigned long long)st.segments, st.segments == 1 ? "" : "s", dir);
+  return st.skipped ? EXIT_NONE : EXIT_HITS;
+}
+
+static int dir_only_args(int argc, char **argv, char *dir, size_t cap);
+
+static int cmd_optimize(int argc, char **argv) {
+  char dir[INDEX_DIR_MAX];
+  int rc = dir_only_args(argc, argv, dir, sizeof dir);
+  if (rc >= 0) return rc;
+  SwBuildStats st;
+  SwError err;
+  sw_error_clear(&err);
+  int src = sw_optimize(dir, NULL, &st, &err);
+  if (src != SW_OK) return report(NULL, &err, src);
+  printf("optimized: %llu segment%s merged in %.2f s; index now %llu "
+         "documents in %llu segment%s -> %s\n",
+         (unsigned long long)st.merged, st.merged == 1 ? "" : "s", st.seconds,
+         (unsigned long long)st.live_docs, (unsigned long long)st.segments,
+         st.segments == 1 ? "" : "s", dir);
   return EXIT_HITS;
 }
 
@@ -632,6 +730,8 @@ static int cmd_stats(int argc, char **argv) {
   printf("generation  %llu\n", (unsigned long long)st.generation);
   printf("format      %u\n", st.format_version);
   printf("documents   %llu\n", (unsigned long long)st.docs);
+  printf("segments    %llu\n", (unsigned long long)st.segments);
+  printf("deleted     %llu\n", (unsigned long long)st.deleted);
   printf("terms       %llu\n", (unsigned long long)st.terms);
   printf("tokens      %llu\n", (unsigned long long)st.tokens);
   printf("avg length  %.1f tokens\n", st.avg_doc_len);
@@ -685,7 +785,10 @@ int main(int argc, char **argv) {
     printf("swsearch %s\n", SW_VERSION_STRING);
     return EXIT_HITS;
   }
-  if (strcmp(cmd, "index") == 0) return cmd_index(argc, argv);
+  if (strcmp(cmd, "index") == 0) return cmd_index(argc, argv, 0);
+  if (strcmp(cmd, "add") == 0) return cmd_index(argc, argv, 1);
+  if (strcmp(cmd, "delete") == 0) return cmd_delete(argc, argv);
+  if (strcmp(cmd, "optimize") == 0) return cmd_optimize(argc, argv);
   if (strcmp(cmd, "analyze") == 0) return cmd_analyze(argc, argv);
   if (strcmp(cmd, "stats") == 0) return cmd_stats(argc, argv);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);

@@ -1,7 +1,8 @@
 /*
 ** base.c — sw_base: errors, the allocator with its fault-injection hook, the
-** clock. Interface: engine/include/swsearch.h (first part). Every layer links
-** this; it depends on nothing of ours.
+** fault-injection hook the index layer's writes consult, the clock.
+** Interface: engine/include/swsearch.h (first part). Every layer links this;
+** it depends on nothing of ours.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "swsearch.h"
@@ -54,48 +55,60 @@ const char *sw_strerror(int code) {
   }
 }
 
-/* Fault injection state. A mutable global, against the style guide's rule,
-** because the point of it is to reach every allocation site in the process
-** without threading a context through each of them (SQLite does the same with
-** its sqlite3_config(SQLITE_CONFIG_MALLOC) hook). Only tests set it; the
-** counters are per process, so tests that use it run single-threaded. */
-static long fault_countdown = -1; /* <0: disabled; 0: fail from now on */
-static long alloc_count = 0;      /* allocations since the last reset   */
+/* Fault injection state. Mutable globals, against the style guide's rule,
+** because the point of them is to reach every allocation site (and every
+** write of an index file) in the process without threading a context through
+** each of them (SQLite does the same with its sqlite3_config(SQLITE_CONFIG_
+** MALLOC) hook). Only tests set them; the counters are per process, so tests
+** that use them run single-threaded. */
+typedef struct FaultPoint {
+  long countdown; /* <0: disabled; 0: fail from now on              */
+  long count;     /* attempts since armed, failed ones included     */
+} FaultPoint;
 
-void sw_fault_alloc_after(long n) {
-  fault_countdown = n;
-  alloc_count = 0;
+static FaultPoint fault_alloc = {-1, 0};
+static FaultPoint fault_write = {-1, 0};
+
+static void fault_arm(FaultPoint *f, long n) {
+  f->countdown = n;
+  f->count = 0;
 }
 
-long sw_fault_alloc_reset(void) {
-  long n = alloc_count;
-  fault_countdown = -1;
-  alloc_count = 0;
+static long fault_disarm(FaultPoint *f) {
+  long n = f->count;
+  f->countdown = -1;
+  f->count = 0;
   return n;
 }
 
-/* Returns 1 when this allocation must fail. */
-static int fault_hit(void) {
-  if (fault_countdown < 0) return 0;
-  if (fault_countdown == 0) return 1;
-  fault_countdown--;
-  alloc_count++;
+/* Returns 1 when this attempt must fail. */
+static int fault_hit(FaultPoint *f) {
+  if (f->countdown < 0) return 0;
+  f->count++;
+  if (f->countdown == 0) return 1;
+  f->countdown--;
   return 0;
 }
 
+void sw_fault_alloc_after(long n) { fault_arm(&fault_alloc, n); }
+long sw_fault_alloc_reset(void) { return fault_disarm(&fault_alloc); }
+void sw_fault_write_after(long n) { fault_arm(&fault_write, n); }
+long sw_fault_write_reset(void) { return fault_disarm(&fault_write); }
+int sw_fault_write_hit(void) { return fault_hit(&fault_write); }
+
 void *sw_malloc(size_t n) {
-  if (fault_hit()) return NULL;
+  if (fault_hit(&fault_alloc)) return NULL;
   return malloc(n ? n : 1);
 }
 
 void *sw_calloc(size_t count, size_t size) {
   if (size && count > SIZE_MAX / size) return NULL;
-  if (fault_hit()) return NULL;
+  if (fault_hit(&fault_alloc)) return NULL;
   return calloc(count ? count : 1, size ? size : 1);
 }
 
 void *sw_realloc(void *p, size_t n) {
-  if (fault_hit()) return NULL;
+  if (fault_hit(&fault_alloc)) return NULL;
   return realloc(p, n ? n : 1);
 }
 

@@ -1,9 +1,11 @@
 /*
-** build.c — sw_build: the build driver. Interface: swsearch.h ("building").
+** build.c — sw_build, sw_add, sw_delete, sw_optimize: the drivers of index
+** changes. Interface: swsearch.h ("building", "updating").
 **
-** One pass: ix_writer_begin, then eng_intake_paths (intake.c) hands every
-** document to ix_writer_add, then ix_writer_commit publishes the generation.
-** Any failure aborts the writer, so the previous generation keeps serving.
+** One pass: ix_writer_begin (a rebuild or an update), then eng_intake_paths
+** (intake.c) hands every document to ix_writer_add (or the ids go to
+** ix_writer_delete), then ix_writer_commit publishes the commit point.
+** Any failure aborts the writer, so the previous commit keeps serving.
 ** This file only glues the two together, counts, and shows progress: reading
 ** files is intake.c's job, analysis and the format are the index layer's.
 **
@@ -53,7 +55,8 @@ static int add_doc(void *ctx, const IxDoc *doc, const char *where,
   SwError e;
   sw_error_clear(&e);
   size_t invalid = 0;
-  int rc = ix_writer_add(b->w, doc, &invalid, &e);
+  int replaced = 0;
+  int rc = ix_writer_add(b->w, doc, &invalid, &replaced, &e);
   if (rc == SW_LIMIT) {
     /* The writer refused this one document and stays usable. */
     b->limit_skips++;
@@ -93,9 +96,28 @@ static void list_paths(const char *const *paths, size_t npaths, char *buf,
   }
 }
 
-int sw_build(const char *dir, const char *const *paths, size_t npaths,
-             const SwBuildOptions *opts, SwWarnFn warn, void *warn_ctx,
-             SwBuildStats *stats, SwError *err) {
+static void fill_stats(SwBuildStats *st, const IxWriteStats *ws) {
+  st->docs = ws->docs;
+  st->replaced = ws->replaced;
+  st->deleted = ws->deleted;
+  st->merged = ws->merged;
+  st->live_docs = ws->live_docs;
+  st->segments = ws->segments;
+  st->generation = ws->generation;
+  st->text_bytes = ws->text_bytes;
+  st->tokens = ws->tokens;
+  st->terms = ws->terms;
+  st->index_bytes = ws->index_bytes;
+}
+
+static void writer_options(const SwBuildOptions *opts, IxWriterOptions *wo) {
+  memset(wo, 0, sizeof *wo);
+  wo->mem_budget = opts ? opts->mem_budget : 0;
+}
+
+static int build(const char *dir, const char *const *paths, size_t npaths,
+                 int mode, const SwBuildOptions *opts, SwWarnFn warn,
+                 void *warn_ctx, SwBuildStats *stats, SwError *err) {
   SwBuildStats local;
   if (!stats) stats = &local;
   memset(stats, 0, sizeof *stats);
@@ -112,9 +134,8 @@ int sw_build(const char *dir, const char *const *paths, size_t npaths,
   b.t0 = b.last = sw_now();
 
   IxWriterOptions wo;
-  memset(&wo, 0, sizeof wo);
-  wo.mem_budget = opts ? opts->mem_budget : 0;
-  int rc = ix_writer_begin(dir, &wo, &b.w, err);
+  writer_options(opts, &wo);
+  int rc = ix_writer_begin(dir, &wo, mode, &b.w, err);
   if (rc != SW_OK) return rc;
 
   EngIntakeStats is;
@@ -136,14 +157,10 @@ int sw_build(const char *dir, const char *const *paths, size_t npaths,
   rc = ix_writer_commit(b.w, &ws, err); /* frees the writer, even on failure */
   b.w = NULL;
   if (rc != SW_OK) goto fail;
-  stats->docs = ws.docs;
+  fill_stats(stats, &ws);
   stats->files = is.files;
   stats->skipped = is.skipped + b.limit_skips;
   stats->invalid_utf8 = b.invalid;
-  stats->text_bytes = ws.text_bytes;
-  stats->tokens = ws.tokens;
-  stats->terms = ws.terms;
-  stats->index_bytes = ws.index_bytes;
   stats->seconds = sw_now() - b.t0;
   return SW_OK;
 
@@ -151,4 +168,83 @@ fail:
   ix_writer_abort(b.w);
   memset(stats, 0, sizeof *stats); /* OUT parameters are 0 on failure */
   return rc;
+}
+
+int sw_build(const char *dir, const char *const *paths, size_t npaths,
+             const SwBuildOptions *opts, SwWarnFn warn, void *warn_ctx,
+             SwBuildStats *stats, SwError *err) {
+  return build(dir, paths, npaths, IX_REBUILD, opts, warn, warn_ctx, stats,
+               err);
+}
+
+int sw_add(const char *dir, const char *const *paths, size_t npaths,
+           const SwBuildOptions *opts, SwWarnFn warn, void *warn_ctx,
+           SwBuildStats *stats, SwError *err) {
+  return build(dir, paths, npaths, IX_UPDATE, opts, warn, warn_ctx, stats,
+               err);
+}
+
+/* Open an update of an existing index (SW_NOTFOUND when there is none). */
+static int begin_update(const char *dir, const SwBuildOptions *opts,
+                        IxWriter **w, SwError *err) {
+  if (!dir || !dir[0])
+    return sw_error_set(err, SW_INPUT, "no index directory given");
+  IxReader *probe = NULL;
+  int rc = ix_reader_open(dir, &probe, err); /* exists, and is readable */
+  ix_reader_close(probe);
+  if (rc) return rc;
+  IxWriterOptions wo;
+  writer_options(opts, &wo);
+  return ix_writer_begin(dir, &wo, IX_UPDATE, w, err);
+}
+
+int sw_delete(const char *dir, const char *const *ids, size_t nids,
+              SwWarnFn warn, void *warn_ctx, SwBuildStats *stats,
+              SwError *err) {
+  SwBuildStats local;
+  if (!stats) stats = &local;
+  memset(stats, 0, sizeof *stats);
+  if (!ids || nids == 0) return sw_error_set(err, SW_INPUT, "no ids given");
+  double t0 = sw_now();
+  IxWriter *w;
+  int rc = begin_update(dir, NULL, &w, err);
+  if (rc) return rc;
+  uint64_t missing = 0;
+  for (size_t i = 0; i < nids; i++) {
+    SwError e;
+    sw_error_clear(&e);
+    rc = ix_writer_delete(w, ids[i], strlen(ids[i]), &e);
+    if (rc == SW_NOTFOUND) {
+      missing++;
+      if (warn) warn(warn_ctx, ids[i], "no document with this id");
+      continue;
+    }
+    if (rc) {
+      ix_writer_abort(w);
+      return sw_error_set(err, rc, "%s", e.msg);
+    }
+  }
+  IxWriteStats ws;
+  if ((rc = ix_writer_commit(w, &ws, err))) return rc;
+  fill_stats(stats, &ws);
+  stats->skipped = missing;
+  stats->seconds = sw_now() - t0;
+  return SW_OK;
+}
+
+int sw_optimize(const char *dir, const SwBuildOptions *opts,
+                SwBuildStats *stats, SwError *err) {
+  SwBuildStats local;
+  if (!stats) stats = &local;
+  memset(stats, 0, sizeof *stats);
+  double t0 = sw_now();
+  IxWriter *w;
+  int rc = begin_update(dir, opts, &w, err);
+  if (rc) return rc;
+  ix_writer_optimize(w);
+  IxWriteStats ws;
+  if ((rc = ix_writer_commit(w, &ws, err))) return rc;
+  fill_stats(stats, &ws);
+  stats->seconds = sw_now() - t0;
+  return SW_OK;
 }

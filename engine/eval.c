@@ -84,7 +84,8 @@ struct EngEval {
   size_t heap_cap;        /* entries kept: min(k, documents)                */
   size_t nheap;           /* entries held                                   */
   const float *norms;     /* BM25 length norm per document                  */
-  uint32_t ndocs;         /* documents in the index                         */
+  uint32_t ndocs;         /* doc id space (deleted documents included)      */
+  uint32_t nlive;         /* live documents: BM25's N                       */
 };
 
 int eng_eval_new(EngEval **out, SwError *err) {
@@ -612,7 +613,7 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
     if (rc == SW_NOTFOUND) continue;
     if (rc) return sw_error_set(err, rc, "%s", local.msg);
     ts->found = 1;
-    ts->wt = eng_bm25_weight(ev->ndocs, ts->ti.df);
+    ts->wt = eng_bm25_weight(ev->nlive, ts->ti.df);
   }
   return SW_OK;
 }
@@ -727,6 +728,7 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
   int rc;
   memset(out, 0, sizeof *out);
   ev->ndocs = ix_reader_doc_count(r);
+  ev->nlive = ix_reader_live_docs(r);
   ev->norms = norms;
   ev->niters = 0;
   if (k == 0) k = 1;

@@ -235,7 +235,7 @@ int sw_index_stats(SwIndex *ix, SwIndexStats *out, SwError *err) {
     memset(out, 0, sizeof *out);
     return rc;
   }
-  out->docs = ix_reader_doc_count(ix->reader);
+  out->docs = ix_reader_live_docs(ix->reader);
   out->tokens = ix_reader_total_tokens(ix->reader);
   out->avg_doc_len = ix_reader_avg_doc_len(ix->reader);
   return SW_OK;

@@ -1,6 +1,6 @@
 /*
-** check.c — ix_check: verify a generation reading every byte (index.h,
-** "check"). Opening already checks frames, the manifest cross-checks and
+** check.c — ix_check: verify the live commit point and each of its
+** segments reading every byte (index.h, "check"). Opening already checks frames, the manifest cross-checks and
 ** the small files' checksums; here every remaining checksum is verified and
 ** every structure decoded: terms strictly ascending, postings contiguous in
 ** dictionary order, every block decoded, doc ids ascending and below the
@@ -8,12 +8,14 @@
 ** equal to their blocks, one position per unit of freq and each below the
 ** document's length + IX_FIELD_GAP, every positions block consumed exactly,
 ** cf summing to the manifest's token count, every document's metadata and
-** text decoding to the stored lengths. The invariants are FORMAT.md's.
+** text decoding to the stored lengths; and over the whole commit point,
+** that no id is live in two documents. The invariants are FORMAT.md's.
 */
 #include "index_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static void say(SwReportFn report, void *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -35,7 +37,7 @@ typedef struct CheckTotals {
 } CheckTotals;
 
 /* what is wrong with the current term; in_pos: found in its positions. */
-static int bad_term(const IxReader *r, const IxDictIter *di, int in_pos,
+static int bad_term(const IxSeg *r, const IxDictIter *di, int in_pos,
                     const char *what, SwError *err) {
   char msg[200 + IX_MAX_TERM];
   snprintf(msg, sizeof msg, "term %llu \"%.*s\": %s",
@@ -45,12 +47,12 @@ static int bad_term(const IxReader *r, const IxDictIter *di, int in_pos,
   return ix_corrupt(err, r->post.path, di->e.post_off, msg);
 }
 
-static int check_term(IxReader *r, const IxDictIter *di, CheckTotals *tot,
+static int check_term(IxSeg *r, const IxDictIter *di, CheckTotals *tot,
                       SwError *err) {
   IxTermInfo ti;
   ix_term_info_from_entry(&di->e, &ti);
   IxPostings *pp;
-  int rc = ix_postings_open(r, &ti, 1, &pp, err);
+  int rc = ix_seg_postings_open(r, &ti, 1, &pp, err);
   if (rc) return rc;
   IxPostIter *it = (IxPostIter *)pp;
   uint64_t df = 0, cf = 0;
@@ -61,8 +63,8 @@ static int check_term(IxReader *r, const IxDictIter *di, CheckTotals *tot,
     uint32_t blk_max = 0;
     for (uint32_t i = 0; i < it->n; i++) {
       it->i = i;
-      it->pub.doc = it->docs[i];
-      it->pub.freq = it->freqs[i];
+      it->h.pub.doc = it->docs[i];
+      it->h.pub.freq = it->freqs[i];
       const uint32_t *pos;
       uint32_t np;
       if ((rc = ix_postings_positions(pp, &pos, &np, err))) goto done;
@@ -70,7 +72,7 @@ static int check_term(IxReader *r, const IxDictIter *di, CheckTotals *tot,
         rc = bad_term(r, di, 1, "positions count differs from freq", err);
         goto done;
       }
-      uint64_t limit = (uint64_t)ix_doc_len(r, it->docs[i]) + IX_FIELD_GAP;
+      uint64_t limit = (uint64_t)ix_seg_doc_len(r, it->docs[i]) + IX_FIELD_GAP;
       if (pos[np - 1] >= limit) {
         rc = bad_term(r, di, 1, "position past the document's length", err);
         goto done;
@@ -112,19 +114,19 @@ done:
   return rc;
 }
 
-int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err) {
-  IxReader *r = NULL;
-  int rc = ix_reader_open(dir, &r, err);
-  if (rc) return rc;
-  say(report, ctx, "manifest: generation %llu, %u docs, %llu terms, %llu tokens ok",
-      (unsigned long long)r->man.generation, r->man.doc_count,
+static int check_segment(IxSeg *r, SwReportFn report, void *ctx,
+                         SwError *err) {
+  int rc;
+  const char *name = r->segdir + strlen(r->segdir) - IX_SEG_NAME_LEN;
+  say(report, ctx, "%s/manifest: %u docs (%u deleted), %llu terms, %llu tokens ok",
+      name, r->man.doc_count, r->ndel,
       (unsigned long long)r->man.term_count,
       (unsigned long long)r->man.total_tokens);
   /* The files open did not checksum whole. */
   if ((rc = ix_map_verify(&r->post, err)) ||
       (rc = ix_map_verify(&r->pos, err)) ||
       (rc = ix_map_verify(&r->docs.text, err)))
-    goto done;
+    return rc;
 
   IxDictIter di;
   CheckTotals tot;
@@ -134,7 +136,7 @@ int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err) {
   uint64_t want_post = IX_HEADER_SIZE, want_pos = IX_HEADER_SIZE;
   ix_dict_iter_begin(&di, &r->dict);
   for (;;) {
-    if ((rc = ix_dict_iter_next(&di, err))) goto done;
+    if ((rc = ix_dict_iter_next(&di, err))) return rc;
     if (di.eof) break;
     if (di.seen > 1) {
       size_t m = di.term_len < prev_len ? di.term_len : prev_len;
@@ -142,7 +144,7 @@ int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err) {
       if (c < 0 || (c == 0 && di.term_len <= prev_len)) {
         rc = ix_corrupt(err, r->dict.map.path, di.off,
                         "terms not strictly ascending");
-        goto done;
+        return rc;
       }
     }
     memcpy(prev, di.term, di.term_len);
@@ -150,31 +152,31 @@ int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err) {
     if (di.e.post_off != want_post || di.e.pos_off != want_pos) {
       rc = ix_corrupt(err, r->dict.map.path, di.off,
                       "postings or positions not contiguous in term order");
-      goto done;
+      return rc;
     }
     want_post += di.e.post_len;
     want_pos += di.e.pos_len;
-    if ((rc = check_term(r, &di, &tot, err))) goto done;
+    if ((rc = check_term(r, &di, &tot, err))) return rc;
   }
-  say(report, ctx, "terms: %llu terms ok", (unsigned long long)di.seen);
+  say(report, ctx, "%s/terms: %llu terms ok", name, (unsigned long long)di.seen);
   if (want_post != r->post.size - IX_FOOTER_SIZE) {
     rc = ix_corrupt(err, r->post.path, want_post, "bytes after the last term");
-    goto done;
+    return rc;
   }
   if (want_pos != r->pos.size - IX_FOOTER_SIZE) {
     rc = ix_corrupt(err, r->pos.path, want_pos, "bytes after the last term");
-    goto done;
+    return rc;
   }
   if (tot.positions != r->man.total_tokens) {
     rc = ix_corrupt(err, r->pos.path, 0,
                     "positions total differs from the manifest's tokens");
-    goto done;
+    return rc;
   }
-  say(report, ctx, "postings: %llu postings in %llu blocks ok",
-      (unsigned long long)tot.postings, (unsigned long long)tot.blocks);
-  say(report, ctx, "positions: %llu positions ok (%llu zstd blocks)",
-      (unsigned long long)tot.positions, (unsigned long long)tot.zblocks);
-  say(report, ctx, "doclens: %u lengths, %llu tokens ok", r->docs.n,
+  say(report, ctx, "%s/postings: %llu postings in %llu blocks ok",
+      name, (unsigned long long)tot.postings, (unsigned long long)tot.blocks);
+  say(report, ctx, "%s/positions: %llu positions ok (%llu zstd blocks)",
+      name, (unsigned long long)tot.positions, (unsigned long long)tot.zblocks);
+  say(report, ctx, "%s/doclens: %u lengths, %llu tokens ok", name, r->docs.n,
       (unsigned long long)r->docs.total_tokens);
 
   uint64_t text_bytes = 0;
@@ -182,16 +184,80 @@ int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err) {
     IxDocMeta dm;
     char *t;
     size_t len;
-    if ((rc = ix_doc_meta(r, d, &dm, err)) ||
-        (rc = ix_doc_text(r, d, &t, &len, err)))
-      goto done;
+    if ((rc = ix_seg_doc_meta(r, d, &dm, err)) ||
+        (rc = ix_docs_text(&r->docs, d, &t, &len, err)))
+      return rc;
     sw_free(t);
     text_bytes += len;
   }
-  say(report, ctx, "docmeta: %u records ok", r->docs.n);
-  say(report, ctx, "doctext: %u texts, %llu bytes ok", r->docs.n,
+  say(report, ctx, "%s/docmeta: %u records ok", name, r->docs.n);
+  say(report, ctx, "%s/doctext: %u texts, %llu bytes ok", name, r->docs.n,
       (unsigned long long)text_bytes);
+  return SW_OK;
+}
+
+/* No id is live twice (FORMAT.md §9): ids of live documents sorted and
+** compared side by side. */
+typedef struct IdRef {
+  const char *id;
+  size_t len;
+  SwDocId doc;
+} IdRef;
+
+static int idref_cmp(const void *a, const void *b) {
+  const IdRef *x = a, *y = b;
+  size_t m = x->len < y->len ? x->len : y->len;
+  int c = memcmp(x->id, y->id, m);
+  if (c) return c;
+  return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int check_ids(IxReader *r, SwReportFn report, void *ctx,
+                     SwError *err) {
+  if (r->live == 0) return SW_OK;
+  IdRef *v = sw_calloc(r->live, sizeof *v);
+  if (!v) return sw_error_set(err, SW_NOMEM, "out of memory (id check)");
+  size_t n = 0;
+  int rc = SW_OK;
+  for (SwDocId d = 0; d < r->ndocs; d++) {
+    if (ix_reader_is_deleted(r, d)) continue;
+    IxDocMeta m;
+    if ((rc = ix_doc_meta(r, d, &m, err))) goto done;
+    if (m.id_len == 0 || n >= r->live) continue;
+    v[n].id = m.id;
+    v[n].len = m.id_len;
+    v[n++].doc = d;
+  }
+  qsort(v, n, sizeof *v, idref_cmp);
+  for (size_t i = 1; i < n; i++) {
+    if (idref_cmp(&v[i - 1], &v[i]) == 0 && !r->legacy) {
+      rc = sw_error_set(err, SW_CORRUPT,
+                        "%s: id \"%.*s\" is live twice (documents %u and %u)",
+                        r->dir, (int)(v[i].len > 200 ? 200 : v[i].len),
+                        v[i].id, v[i - 1].doc, v[i].doc);
+      goto done;
+    }
+  }
+  say(report, ctx, "ids: %zu live ids, each once", n);
 done:
+  sw_free(v);
+  return rc;
+}
+
+int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err) {
+  IxReader *r = NULL;
+  int rc = ix_reader_open(dir, &r, err);
+  if (rc) return rc;
+  if (r->legacy)
+    say(report, ctx, "CURRENT: format-1 generation %llu, one segment",
+        (unsigned long long)r->generation);
+  else
+    say(report, ctx,
+        "commit-%08llu: %u segments, %u live docs, %u deleted ok",
+        (unsigned long long)r->generation, r->nseg, r->live, r->ndel);
+  for (uint32_t i = 0; i < r->nseg && rc == SW_OK; i++)
+    rc = check_segment(r->seg[i], report, ctx, err);
+  if (rc == SW_OK) rc = check_ids(r, report, ctx, err);
   ix_reader_close(r);
   return rc;
 }

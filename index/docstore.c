@@ -403,12 +403,12 @@ void ix_docs_close(IxDocStore *s) {
   memset(s, 0, sizeof *s);
 }
 
-uint32_t ix_doc_len(const IxReader *r, SwDocId d) {
+uint32_t ix_seg_doc_len(const IxSeg *r, SwDocId d) {
   if (d >= r->docs.n) return 0;
   return ix_get_u32(r->docs.lens.p + IX_DOCLENS_HEADER + (size_t)d * 4);
 }
 
-int ix_doc_meta(IxReader *r, SwDocId d, IxDocMeta *out, SwError *err) {
+int ix_seg_doc_meta(const IxSeg *r, SwDocId d, IxDocMeta *out, SwError *err) {
   memset(out, 0, sizeof *out);
   const IxDocStore *s = &r->docs;
   if (d >= s->n)
@@ -472,9 +472,4 @@ int ix_docs_text(IxDocStore *s, SwDocId d, char **text, size_t *len,
   *text = buf;
   *len = n;
   return SW_OK;
-}
-
-int ix_doc_text(IxReader *r, SwDocId d, char **text, size_t *len,
-                SwError *err) {
-  return ix_docs_text(&r->docs, d, text, len, err);
 }

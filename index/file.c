@@ -28,8 +28,12 @@ int ix_corrupt(SwError *err, const char *path, uint64_t off,
 
 /* ------------------------------------------------------------- writing -- */
 
+/* Every write(2) of an index file goes through here, so that tests can make
+** the Nth one fail (sw_fault_write_after): an injected failure is ENOSPC. */
 static int write_all(IxOut *o, const uint8_t *p, size_t n, SwError *err) {
   while (n) {
+    if (sw_fault_write_hit())
+      return sw_error_errno(err, ENOSPC, "write", o->path);
     ssize_t k = write(o->fd, p, n);
     if (k < 0) {
       if (errno == EINTR) continue;
@@ -137,6 +141,10 @@ int ix_out_finish(IxOut *o, uint64_t *size, uint64_t *sum, SwError *err) {
   } else {
     if ((rc = out_drain(o, err))) goto done;
     length = o->off;
+  }
+  if (sw_fault_write_hit()) { /* tests: an injected ENOSPC, as write_all */
+    rc = sw_error_errno(err, ENOSPC, "fsync", o->path);
+    goto done;
   }
   if (fsync(o->fd) != 0) {
     rc = sw_error_errno(err, errno, "fsync", o->path);

@@ -53,35 +53,61 @@ typedef struct IxDoc {
 
 typedef struct IxWriteStats {
   uint64_t docs;          /* documents added                            */
+  uint64_t replaced;      /* live documents replaced by an added one    */
+  uint64_t deleted;       /* documents deleted by ix_writer_delete      */
+  uint64_t merged;        /* segments merged away by this commit        */
+  uint64_t live_docs;     /* documents the new commit serves            */
+  uint64_t segments;      /* segments of the new commit                 */
   uint64_t tokens;        /* tokens indexed (sum of document lengths)   */
   uint64_t terms;         /* distinct terms                              */
   uint64_t text_bytes;    /* title + text bytes analysed                 */
   uint64_t runs;          /* sorted runs flushed before the final merge  */
-  uint64_t index_bytes;   /* bytes of the published generation           */
-  uint64_t generation;    /* number of the published generation          */
+  uint64_t index_bytes;   /* bytes of the segments written by this commit */
+  uint64_t generation;    /* number of the published commit point        */
 } IxWriteStats;
 
-/* Start a new generation in dir (created if missing, with parents). Takes
-** DIR/LOCK (flock) so a second writer is refused with SW_IO "index is being
-** written by another process". Errors: SW_IO, SW_FULL, SW_NOMEM. */
-int ix_writer_begin(const char *dir, const IxWriterOptions *opts,
+enum {
+  IX_REBUILD = 0, /* the commit holds only what this writer adds            */
+  IX_UPDATE = 1   /* the commit keeps the live index's documents too        */
+};
+
+/* Start a change to the index in dir (created if missing, with parents).
+** Takes DIR/LOCK (flock) so a second writer is refused with SW_IO "index is
+** being written by another process (pid N)"; the kernel releases the lock
+** of a process that dies, so a lock is never stale. Removes what killed
+** writers left behind. IX_UPDATE opens the live index (none yet is fine).
+** Errors: SW_IO, SW_FULL, SW_NOMEM, and for IX_UPDATE those of
+** ix_reader_open. */
+int ix_writer_begin(const char *dir, const IxWriterOptions *opts, int mode,
                     IxWriter **out, SwError *err);
 
-/* Analyse and add one document; it gets the next doc id (0, 1, 2, ...).
-** *invalid_utf8 (may be NULL) receives the number of invalid sequences
-** replaced in this document. Errors: SW_LIMIT (text over SW_MAX_DOC_BYTES;
-** the document is not added and the writer stays usable), SW_IO, SW_FULL,
-** SW_NOMEM (the writer is then failed: later calls return the same error). */
+/* Analyse and add one document to the new segment; a live document with the
+** same id (in the index or added earlier by this writer) is deleted, so an
+** index holds one document per id and the last one added wins.
+** *replaced (may be NULL) is set to 1 when that happened. *invalid_utf8
+** (may be NULL) receives the number of invalid sequences replaced in this
+** document. Errors: SW_LIMIT (text over SW_MAX_DOC_BYTES; the document is
+** not added and the writer stays usable), SW_IO, SW_FULL, SW_NOMEM (the
+** writer is then failed: later calls return the same error). */
 int ix_writer_add(IxWriter *w, const IxDoc *doc, size_t *invalid_utf8,
-                  SwError *err);
+                  int *replaced, SwError *err);
+
+/* Delete the live document with this id. SW_NOTFOUND (writer still usable)
+** when there is none; SW_NOMEM. */
+int ix_writer_delete(IxWriter *w, const char *id, size_t len, SwError *err);
+
+/* Ask commit to merge every segment into one (dropping deleted documents),
+** whatever the merge policy says. */
+void ix_writer_optimize(IxWriter *w);
 
 /* Documents added so far. */
 uint64_t ix_writer_docs(const IxWriter *w);
 
-/* Merge the runs, write every file, fsync, publish atomically, remove older
-** generations, release the lock and free w (always, even on failure). On
-** failure nothing is published and the previous generation still serves.
-** stats may be NULL. */
+/* Finish the new segment, apply the merge policy (FORMAT.md §1a), write the
+** commit point, fsync, publish it atomically through CURRENT, remove what
+** nothing names any more, release the lock and free w (always, even on
+** failure). On failure nothing is published and the previous commit still
+** serves. stats may be NULL. */
 int ix_writer_commit(IxWriter *w, IxWriteStats *stats, SwError *err);
 
 /* Throw away everything written, release the lock, free w. NULL: no-op. */
@@ -91,16 +117,22 @@ void ix_writer_abort(IxWriter *w);
 
 typedef struct IxReader IxReader;
 
-/* Open the live generation of dir: mmap every file, check magic, version,
-** sizes and footers. Errors: SW_NOTFOUND (no CURRENT), SW_CORRUPT (names the
-** file and what is wrong), SW_VERSION ("index format N; this build reads
-** 1..M"), SW_IO, SW_NOMEM. */
+/* Open the live commit point of dir and hold it (no writer removes it or
+** its segments until ix_reader_close): mmap every file of every segment,
+** check magic, version, sizes and footers. Errors: SW_NOTFOUND (no
+** CURRENT), SW_CORRUPT (names the file and what is wrong), SW_VERSION
+** ("index format N; this build reads 1..M"), SW_IO, SW_NOMEM. */
 int ix_reader_open(const char *dir, IxReader **out, SwError *err);
 void ix_reader_close(IxReader *r); /* NULL is a no-op */
 
+/* Doc ids run from 0 to ix_reader_doc_count - 1 over all segments, deleted
+** documents included (they keep their ids; no iterator returns them). The
+** statistics BM25 needs count live documents only. */
 uint32_t ix_reader_doc_count(const IxReader *r);
-uint64_t ix_reader_total_tokens(const IxReader *r); /* sum of doc lengths */
-double ix_reader_avg_doc_len(const IxReader *r);
+uint32_t ix_reader_live_docs(const IxReader *r);
+uint64_t ix_reader_total_tokens(const IxReader *r); /* live doc lengths */
+double ix_reader_avg_doc_len(const IxReader *r);    /* over live docs   */
+int ix_reader_is_deleted(const IxReader *r, SwDocId d); /* 1 if deleted */
 
 /* Fill the index part of *out (generation, docs, terms, tokens, files). */
 int ix_reader_stats(const IxReader *r, SwIndexStats *out, SwError *err);
@@ -132,10 +164,17 @@ int ix_doc_text(IxReader *r, SwDocId d, char **text, size_t *len,
 /* What the dictionary knows of a term. The locator fields are the index
 ** layer's own (callers pass the struct back unchanged). */
 typedef struct IxTermInfo {
-  uint32_t df;        /* documents containing the term              */
-  uint32_t max_tf;    /* largest frequency in any one document       */
-  uint64_t cf;        /* total occurrences                           */
-  uint64_t loc[4];    /* private: offsets/sizes into postings files  */
+  uint32_t df;        /* live documents containing the term          */
+  uint32_t max_tf;    /* largest frequency in any one document (an
+                         upper bound: deleted documents count)       */
+  uint64_t cf;        /* total occurrences (deleted docs included)   */
+  uint64_t loc[4];    /* private: offsets/sizes into postings files,
+                         or which segments hold the term             */
+  const char *term;   /* private: the term bytes ix_term_find got,
+                         borrowed; with several segments
+                         ix_postings_open looks them up again, so
+                         they must live until then                   */
+  size_t term_len;
 } IxTermInfo;
 
 /* Look up term[0..len) (an analysed term). SW_OK and *out filled when
@@ -202,9 +241,11 @@ void ix_postings_free(IxPostings *p); /* NULL is a no-op */
 
 /* ----------------------------------------------------------------- check -- */
 
-/* Verify the live generation of dir reading every byte: footers, checksums,
+/* Verify the live commit point of dir and every segment it names, reading
+** every byte: footers, checksums,
 ** every block decoded, terms sorted, doc ids ascending and < doc count,
-** freqs match positions, df/cf match postings, doc table consistent. report
+** freqs match positions, df/cf match postings, doc table consistent,
+** deletion bitmaps consistent, no id live twice. report
 ** (may be NULL) gets one line per file. Returns SW_OK or the first error. */
 int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err);
 

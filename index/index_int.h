@@ -14,6 +14,8 @@
 
 #include "index.h"
 
+typedef struct IxSeg IxSeg; /* one segment (reader.c)                    */
+
 /* Opaque zstd types, so users of this header need not include zstd.h. */
 struct ZSTD_CCtx_s;
 struct ZSTD_DCtx_s;
@@ -24,7 +26,7 @@ struct ZSTD_DDict_s;
 ** Pure functions on memory: no I/O, no error messages (callers name the
 ** file and offset). FORMAT.md §0. */
 
-#define IX_FORMAT_VERSION 1     /* FORMAT.md §0: the version this build writes */
+#define IX_FORMAT_VERSION 2     /* FORMAT.md §0: the version this build writes */
 #define IX_FORMAT_MIN_READ 1    /* FORMAT.md §0: oldest version this build reads */
 #define IX_VARINT_MAX 10        /* FORMAT.md §0: bytes of the longest varint   */
 
@@ -168,13 +170,17 @@ int ix_corrupt(SwError *err, const char *path, uint64_t off,
                const char *what);
 
 /* =================================================== interface to publish.c
-** The directory layout (FORMAT.md §1): DIR/LOCK, DIR/CURRENT, generation
-** directories, fsync of files and directories, and the manifest (§2). */
+** The directory layout (FORMAT.md §1): DIR/LOCK, DIR/CURRENT, commit points
+** (§2a), segment directories, fsync of files and directories, segment
+** manifests (§2), and garbage collection of what nothing names. */
 
-#define IX_GEN_NAME_LEN 12 /* "gen-" + 8 digits: FORMAT.md §1 */
-#define IX_GEN_MAX 99999999u
+#define IX_SEG_NAME_LEN 12    /* "seg-" or "gen-" + 8 digits: FORMAT.md §1 */
+#define IX_GEN_MAX 99999999u  /* FORMAT.md §1: 8 digits                     */
+#define IX_MAX_SEGMENTS 64    /* FORMAT.md §2a: segments in a commit point  */
+#define IX_COMMIT_FIXED 40    /* FORMAT.md §2a: bytes before the entries    */
+#define IX_COMMIT_ENTRY 48    /* FORMAT.md §2a: bytes per segment entry     */
 
-/* Names of the files of a generation, in manifest order (FORMAT.md §2). */
+/* Names of the files of a segment, in manifest order (FORMAT.md §2). */
 enum {
   IX_F_TERMS = 0, IX_F_POSTINGS, IX_F_POSITIONS, IX_F_DOCLENS, IX_F_DOCMETA,
   IX_F_DOCTEXT, IX_NFILES
@@ -183,7 +189,7 @@ extern const char *const ix_file_names[IX_NFILES];
 extern const char *const ix_file_kinds[IX_NFILES];
 
 typedef struct IxManifest {
-  uint64_t generation;           /* number in the gen dir's name         */
+  uint64_t generation;           /* number in the segment dir's name     */
   uint32_t doc_count;            /* documents                            */
   uint64_t total_tokens;         /* sum of document lengths              */
   uint64_t term_count;           /* distinct terms                       */
@@ -192,32 +198,69 @@ typedef struct IxManifest {
   uint64_t sum[IX_NFILES];       /* footer checksum of each file         */
 } IxManifest;
 
-/* "DIR/gen-NNNNNNNN" into buf; SW_LIMIT if it does not fit. */
-int ix_gen_path(char *buf, size_t cap, const char *dir, uint64_t gen,
+/* One segment as a commit point lists it (FORMAT.md §2a). */
+typedef struct IxCommitSeg {
+  char name[IX_SEG_NAME_LEN + 1]; /* "seg-NNNNNNNN" (or format 1's "gen-")*/
+  uint64_t manifest_sum;          /* its manifest's footer checksum       */
+  uint32_t docs;                  /* documents in the segment             */
+  uint32_t ndel;                  /* of them deleted (< docs)             */
+  const uint8_t *del;             /* bit d set: local doc d deleted;
+                                     (docs + 7) / 8 bytes, NULL when ndel
+                                     is 0. Borrowed: the mapping (read) or
+                                     the writer's buffer (write).         */
+} IxCommitSeg;
+
+typedef struct IxCommit {
+  uint64_t generation;                /* N of DIR/commit-N                */
+  uint64_t next_seg;                  /* segment numbers below are taken  */
+  uint32_t nseg;                      /* segments, in doc id order        */
+  IxCommitSeg seg[IX_MAX_SEGMENTS];   /* them                             */
+} IxCommit;
+
+/* "DIR/name" into buf; SW_LIMIT if it does not fit. */
+int ix_seg_path(char *buf, size_t cap, const char *dir, const char *name,
                 SwError *err);
+/* 0 and *num, *legacy (1 for "gen-") when name is a segment name; else -1. */
+int ix_seg_name_parse(const char *name, uint64_t *num, int *legacy);
 int ix_mkdir_p(const char *dir, SwError *err);
 int ix_fsync_dir(const char *path, SwError *err);
 /* Remove a directory and the regular files in it (not recursive further). */
 void ix_remove_dir(const char *path);
-/* flock DIR/LOCK exclusively without blocking. SW_IO "index is being written
-** by another process" when held elsewhere. */
+/* flock DIR/LOCK exclusively without blocking and write our pid into it.
+** SW_IO "index is being written by another process (pid N)" when held. */
 int ix_lock_take(const char *dir, int *fd, SwError *err);
 void ix_lock_release(int fd);
-/* Generation named by DIR/CURRENT. SW_NOTFOUND when DIR or CURRENT is
-** missing, SW_CORRUPT when CURRENT is malformed. */
-int ix_current_read(const char *dir, uint64_t *gen, SwError *err);
-/* Write CURRENT.tmp, fsync, rename over CURRENT, fsync DIR. */
+/* What DIR/CURRENT names: commit point *gen, or (*legacy = 1) a format-1
+** generation directory gen-N, which is a one-segment index. SW_NOTFOUND
+** when DIR or CURRENT is missing, SW_CORRUPT when CURRENT is malformed. */
+int ix_current_read(const char *dir, uint64_t *gen, int *legacy,
+                    SwError *err);
+/* Write CURRENT.tmp naming commit-<gen>, fsync, rename over CURRENT, fsync
+** DIR. */
 int ix_current_write(const char *dir, uint64_t gen, SwError *err);
-/* Largest generation number among DIR/gen-* entries (0 if none). When
-** remove is non-zero, removes every gen dir other than gen `keep` (0: all).
-*/
-int ix_gen_scan(const char *dir, int remove, uint64_t keep,
-                uint64_t *max_gen, SwError *err);
-int ix_manifest_write(const char *gendir, const IxManifest *m, uint64_t *size,
-                      SwError *err);
-/* Map, verify and parse gendir/manifest (m->p stays mapped for the caller
+/* Write DIR/commit-<c->generation> and fsync it (CURRENT is not touched).
+** On failure the file is removed. */
+int ix_commit_write(const char *dir, const IxCommit *c, SwError *err);
+/* Map, verify and parse DIR/commit-<gen>; seg[].del point into *map, which
+** the caller closes (also on failure). SW_NOTFOUND when missing. */
+int ix_commit_read(const char *dir, uint64_t gen, IxMap *map, IxCommit *out,
+                   SwError *err);
+/* Hold commit-<gen> for a reader: open it and take a shared flock, so no
+** writer removes it or its segments while *fd is open. SW_NOTFOUND when it
+** is missing or being removed (then read CURRENT again). */
+int ix_commit_hold(const char *dir, uint64_t gen, int *fd, SwError *err);
+/* Under the writer lock: remove commit points other than the live one that
+** no reader holds, segment directories that no remaining commit point
+** names, and CURRENT.tmp. *max_num gets the largest commit or segment
+** number seen (so new names never reuse one). Best effort: only a failure
+** to list DIR is an error. */
+int ix_gc(const char *dir, uint64_t live, int live_legacy, uint64_t *max_num,
+          SwError *err);
+int ix_manifest_write(const char *segdir, const IxManifest *m, uint64_t *size,
+                      uint64_t *sum, SwError *err);
+/* Map, verify and parse segdir/manifest (m->p stays mapped for the caller
 ** to close). */
-int ix_manifest_read(const char *gendir, IxMap *map, IxManifest *out,
+int ix_manifest_read(const char *segdir, IxMap *map, IxManifest *out,
                      SwError *err);
 
 /* ================================================== interface to termdict.c
@@ -340,7 +383,21 @@ int ix_postenc_add(IxPostEnc *e, uint32_t doc, const uint32_t *pos,
 int ix_postenc_finish(IxPostEnc *e, SwError *err);
 void ix_postenc_free(IxPostEnc *e);
 
-/* The private body of an IxPostings; `pub` must stay first.
+/* What every postings iterator starts with: the public head, then which
+** kind of iterator it is (postings.c's one-segment iterator, or multi.c's
+** union of several segments' iterators, which skips deleted documents). */
+enum { IX_POST_SEGMENT = 0, IX_POST_MULTI = 1 };
+typedef struct IxPostHead {
+  IxPostings pub;              /* doc, freq, eof                          */
+  int kind;                    /* IX_POST_*                               */
+} IxPostHead;
+
+/* Open an iterator over one segment's postings of a term found in that
+** segment's dictionary (ix_dict_find). Same contract as ix_postings_open. */
+int ix_seg_postings_open(struct IxSeg *s, const IxTermInfo *ti,
+                         int with_positions, IxPostings **out, SwError *err);
+
+/* The private body of a one-segment IxPostings; `h` must stay first.
 **
 ** The positions cursor (pdoc, pk, pdoc_off, pcur, plast) only moves forward
 ** through the loaded positions block: it sits inside doc pdoc of the block,
@@ -353,8 +410,8 @@ void ix_postenc_free(IxPostEnc *e);
 ** from the block's (or the doc's) start: correct, only slower. fcum makes
 ** the count of positions to skip a subtraction. */
 typedef struct IxPostIter {
-  IxPostings pub;              /* doc, freq, eof                          */
-  struct IxReader *r;          /* doc_count, file paths, zstd context     */
+  IxPostHead h;                /* doc, freq, eof; kind IX_POST_SEGMENT    */
+  struct IxSeg *r;             /* doc_count, file paths, zstd context     */
   const uint8_t *post;         /* the term's postings bytes               */
   size_t post_len;             /* their length                            */
   const uint8_t *posd;         /* the term's positions bytes              */
@@ -454,21 +511,102 @@ void ix_docs_close(IxDocStore *s);
 int ix_docs_text(IxDocStore *s, SwDocId d, char **text, size_t *len,
                  SwError *err);
 
-/* ==================================================== interface to reader.c */
+/* Document accessors of one segment (local doc ids). */
+uint32_t ix_seg_doc_len(const struct IxSeg *s, SwDocId d);
+int ix_seg_doc_meta(const struct IxSeg *s, SwDocId d, IxDocMeta *out,
+                    SwError *err);
 
-struct IxReader {
-  char *dir;             /* index directory (owned)                     */
-  char *gendir;          /* DIR/gen-NNNNNNNN (owned)                    */
+/* ==================================================== interface to reader.c
+** A reader is a commit point's segments seen as one index: segment i's
+** local doc d is global doc base + d, in commit order. Deleted documents
+** keep their ids; the iterators of multi.c skip them. */
+
+struct IxSeg {
+  char *segdir;          /* DIR/seg-NNNNNNNN (or gen-N) (owned)         */
   IxMap manifest_map;    /* the manifest file                           */
   IxManifest man;        /* parsed manifest                             */
   IxDict dict;           /* terms                                       */
   IxMap post;            /* postings                                    */
   IxMap pos;             /* positions                                   */
   IxDocStore docs;       /* doclens, docmeta, doctext                   */
+  uint32_t base;         /* global id of local doc 0                    */
+  const uint8_t *del;    /* deletion bitmap (commit mapping), or NULL   */
+  uint32_t ndel;         /* deleted documents                           */
 };
 
-/* Open a given generation directory (ix_reader_open resolves CURRENT). */
-int ix_reader_open_gen(const char *dir, uint64_t gen, IxReader **out,
+static inline int ix_seg_deleted(const IxSeg *s, uint32_t d) {
+  return s->del && (s->del[d >> 3] >> (d & 7)) & 1;
+}
+
+struct IxReader {
+  char *dir;             /* index directory (owned)                     */
+  uint64_t generation;   /* commit point (format 1: generation) number  */
+  int legacy;            /* 1: a format-1 gen-N directory, no commit    */
+  int hold_fd;           /* commit point held with a shared flock, -1   */
+  IxMap commit_map;      /* the commit point (empty when legacy)        */
+  IxCommit *commit;      /* parsed commit point (owned; NULL if legacy) */
+  IxSeg **seg;           /* segments in doc id order (owned)            */
+  uint32_t nseg;         /* their number                                */
+  uint32_t ndocs;        /* global doc id space (deleted included)      */
+  uint32_t live;         /* documents not deleted                       */
+  uint64_t live_tokens;  /* sum of their lengths                        */
+  uint64_t terms;        /* sum of the segments' term counts            */
+  uint32_t ndel;         /* deleted documents                           */
+  int simple;            /* one segment, nothing deleted: no union      */
+};
+
+/* Open one segment directory DIR/name; manifest_sum (0: any) must equal its
+** manifest's checksum, docs (0: any) its doc count. */
+int ix_seg_open(const char *dir, const char *name, uint64_t manifest_sum,
+                uint32_t docs, IxSeg **out, SwError *err);
+void ix_seg_close(IxSeg *s); /* NULL is a no-op */
+/* The segment holding global doc *d; *d becomes the local id. NULL when *d
+** is out of range. */
+IxSeg *ix_reader_locate(const IxReader *r, SwDocId *d);
+
+/* ===================================================== interface to multi.c
+** The union postings iterator (IX_POST_MULTI); postings.c's public
+** functions hand multi iterators to these. */
+int ix_multi_next(IxPostings *p, SwError *err);
+int ix_multi_seek(IxPostings *p, SwDocId target, SwError *err);
+int ix_multi_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
                        SwError *err);
+int ix_multi_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
+                           int *found, SwError *err);
+SwDocId ix_multi_block_last(const IxPostings *p);
+uint32_t ix_multi_block_max_tf(const IxPostings *p);
+void ix_multi_free(IxPostings *p);
+
+/* ==================================================== interface to segwriter.c
+** Building one segment directory from documents: analysis into in-memory
+** postings, sorted runs past the memory budget, the final merge into the
+** segment's files, its manifest, fsync. No lock, no CURRENT: writer.c
+** decides what a segment becomes part of. */
+
+typedef struct IxSegWriter IxSegWriter;
+
+typedef struct IxSegInfo {
+  uint32_t docs;            /* documents                               */
+  uint64_t tokens;          /* sum of their lengths                    */
+  uint64_t terms;           /* distinct terms                          */
+  uint64_t text_bytes;      /* title + text analysed                   */
+  uint64_t runs;            /* sorted runs flushed                     */
+  uint64_t bytes;           /* bytes of all its files                  */
+  uint64_t manifest_sum;    /* its manifest's checksum                 */
+} IxSegInfo;
+
+/* Create segment directory segdir (must not exist) for segment number num.
+** Errors: SW_IO, SW_FULL, SW_NOMEM. */
+int ix_segw_begin(const char *segdir, uint64_t num, const IxWriterOptions *opts,
+                  IxSegWriter **out, SwError *err);
+/* Same contract as ix_writer_add (the document gets the next local id). */
+int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
+                SwError *err);
+uint32_t ix_segw_docs(const IxSegWriter *w);
+/* Write every file and the manifest, fsync them and the directory, free w
+** (always). On failure the directory is removed. */
+int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err);
+/* Remove the directory and free w. NULL: no-op. */
+void ix_segw_abort(IxSegWriter *w);
 
 #endif /* SW_INDEX_INT_H */

@@ -316,19 +316,19 @@ int ix_post_load_block(IxPostIter *it, uint32_t b, SwError *err) {
 }
 
 static void set_eof(IxPostIter *it) {
-  it->pub.eof = 1;
-  it->pub.doc = IX_DOC_END;
-  it->pub.freq = 0;
+  it->h.pub.eof = 1;
+  it->h.pub.doc = IX_DOC_END;
+  it->h.pub.freq = 0;
   it->i = it->n;
 }
 
 static void set_cur(IxPostIter *it) {
-  it->pub.doc = it->docs[it->i];
-  it->pub.freq = it->freqs[it->i];
+  it->h.pub.doc = it->docs[it->i];
+  it->h.pub.freq = it->freqs[it->i];
 }
 
-int ix_postings_open(IxReader *r, const IxTermInfo *ti, int with_positions,
-                     IxPostings **out, SwError *err) {
+int ix_seg_postings_open(IxSeg *r, const IxTermInfo *ti, int with_positions,
+                         IxPostings **out, SwError *err) {
   *out = NULL;
   const IxMap *pm = &r->post, *qm = &r->pos;
   uint64_t po = ti->loc[0], pl = ti->loc[1], qo = ti->loc[2], ql = ti->loc[3];
@@ -362,7 +362,7 @@ int ix_postings_open(IxReader *r, const IxTermInfo *ti, int with_positions,
   }
   if ((rc = ix_post_load_block(it, 0, err))) goto fail;
   set_cur(it);
-  *out = &it->pub;
+  *out = &it->h.pub;
   return SW_OK;
 fail:
   sw_free(it);
@@ -370,6 +370,7 @@ fail:
 }
 
 int ix_postings_next(IxPostings *p, SwError *err) {
+  if (((IxPostHead *)p)->kind) return ix_multi_next(p, err);
   IxPostIter *it = (IxPostIter *)p;
   if (p->eof) return SW_OK;
   if (++it->i < it->n) {
@@ -387,6 +388,7 @@ int ix_postings_next(IxPostings *p, SwError *err) {
 }
 
 int ix_postings_seek(IxPostings *p, SwDocId target, SwError *err) {
+  if (((IxPostHead *)p)->kind) return ix_multi_seek(p, target, err);
   IxPostIter *it = (IxPostIter *)p;
   if (p->eof || target <= p->doc) return SW_OK;
   if (target > it->block_last) {
@@ -635,6 +637,7 @@ static inline int pos_enter(IxPostIter *it, SwError *err) {
 
 int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
                           SwError *err) {
+  if (((IxPostHead *)p)->kind) return ix_multi_positions(p, pos, n, err);
   IxPostIter *it = (IxPostIter *)p;
   *pos = NULL;
   *n = 0;
@@ -710,6 +713,8 @@ int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
 
 int ix_postings_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
                               int *found, SwError *err) {
+  if (((IxPostHead *)p)->kind)
+    return ix_multi_position_seek(p, target, pos, found, err);
   IxPostIter *it = (IxPostIter *)p;
   *pos = 0;
   *found = 0;
@@ -782,17 +787,23 @@ int ix_postings_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
 }
 
 SwDocId ix_postings_block_last(const IxPostings *p) {
+  if (((const IxPostHead *)p)->kind) return ix_multi_block_last(p);
   const IxPostIter *it = (const IxPostIter *)p;
   return p->eof ? IX_DOC_END : it->block_last;
 }
 
 uint32_t ix_postings_block_max_tf(const IxPostings *p) {
+  if (((const IxPostHead *)p)->kind) return ix_multi_block_max_tf(p);
   const IxPostIter *it = (const IxPostIter *)p;
   return p->eof ? 0 : it->block_max;
 }
 
 void ix_postings_free(IxPostings *p) {
   if (!p) return;
+  if (((IxPostHead *)p)->kind) {
+    ix_multi_free(p);
+    return;
+  }
   IxPostIter *it = (IxPostIter *)p;
   ix_buf_free(&it->pbuf);
   sw_free(it->posv);

@@ -1,163 +1,96 @@
 /*
-** writer.c — building one generation: analysis of each document into
-** in-memory postings, sorted runs when memory runs short, and at commit the
-** merge into the final files and the atomic publish. Interface: index.h
-** ("writer"). Byte layouts belong to termdict.c, postings.c, docstore.c
-** (FORMAT.md); the directory dance to publish.c.
+** writer.c — changing an index: a writer session takes DIR/LOCK, keeps a
+** map from document id to where that document lives, collects added
+** documents into one new segment (segwriter.c) and deletions into bitmaps,
+** applies the merge policy, and publishes the result as a new commit point
+** (publish.c). Interface: index.h ("writer").
 **
-** In memory, each distinct term of the current run has a record (where its
-** chain is, the last doc and position added) stored directly in the slot of
-** an open-addressing hash table, with the term's bytes beside it in the same
-** 64-byte slot (terms up to WSLOT_KEY bytes; longer ones keep the rest in
-** term_bytes), so a token's lookup costs one cache line, not three (slot,
-** record, bytes). Its stream is a chain of byte chunks in a
-** pool of 2 MiB pages. Chunks grow 16, 32, ... 4096 bytes; the last 4 bytes
-** of a full chunk link to the next. Into the chain go tagged varints, in
-** token order (this encoding is private to the writer and its runs):
-**   varint(gap << 1 | 1)  a new document, gap = doc - previous doc - 1
-**                         (previous doc = -1 at the start of a stream)
-**   varint(delta << 1)    a position: the first of a document absolute,
-**                         later ones the difference to the previous
-** so adding a token is a hash probe and a few byte stores, never a malloc.
-** Tokens are added in batches of WBATCH (add_batch), so that the cache
-** misses of their slots and chain tails overlap.
+** Ids: an index holds at most one live document per id. Adding a document
+** whose id is live deletes the older one (in an old segment or earlier in
+** this session); the last one added wins. Documents without an id are
+** never replaced or deletable by id.
 **
-** When the pool, terms and table exceed the memory budget (checked between
-** documents), the terms are sorted and written with their chains to a run
-** file "run-NNNN.tmp" in the new generation, and memory is reused. Doc ids
-** only grow, so at commit a term's streams from successive runs concatenate
-** in doc order: the merge reads the runs side by side and hands each term's
-** streams, oldest first, to the postings encoder. With a single run (the
-** usual case) nothing goes to disk: the encoder reads the chains directly.
+** Merge policy (FORMAT.md §1a). At every commit, in this order:
+**   1. a segment whose documents are more than a quarter deleted is merged
+**      (its deleted documents then leave the disk and the statistics'
+**      detours: see multi.c);
+**   2. segments are put in tiers by live documents, tier t holding
+**      10^t .. 10^(t+1) - 1 of them; the lowest tier with MERGE_FACTOR or
+**      more segments is merged whole (so a segment is rewritten about
+**      log10(N) times in its life, as in Lucene's log merge policy);
+**   3. while more than MAX_LIVE_SEGMENTS would remain, the smallest
+**      segment joins the merge.
+** Everything chosen becomes one new segment, written in the place of the
+** first of them. `optimize` merges everything into one segment. A segment
+** all of whose documents are deleted is simply dropped.
+**
+** A merge re-analyses the stored text of the live documents (the analysis
+** chain is deterministic, so the segment equals one built from scratch)
+** rather than rewriting postings: simpler, and at ~35 MB/s fast enough for
+** the sizes merges see; a postings-level merge is the next step if merges
+** of large segments ever matter.
 */
-#define _GNU_SOURCE
 #include "index_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
-#define POOL_SHIFT 21                    /* 2 MiB pool pages (huge pages)  */
-#define POOL_PAGE ((uint32_t)1 << POOL_SHIFT)
-#define POOL_MAX_PAGES 2000u             /* u32 chunk refs: < 4 GiB        */
-#define HUGE_PAGE ((size_t)2 << 20)      /* transparent huge page size     */
-#define CHUNK_LEVELS 9                   /* 16 << 8 = 4096 bytes at most   */
-#define DEFAULT_BUDGET ((size_t)256 << 20)
-#define MAX_BUDGET ((size_t)2 << 30)
+#define MERGE_FACTOR 10       /* segments of one tier that trigger a merge */
+#define MAX_LIVE_SEGMENTS 48  /* below IX_MAX_SEGMENTS, with room to spare */
+#define ID_GONE UINT32_MAX    /* IdEnt.seg of a deleted id                 */
+#define ARENA_CHUNK 65536     /* bytes per id arena chunk                  */
 
-#define WSLOT_KEY 32                     /* term bytes held in a slot       */
+/* One segment of the commit being prepared. */
+typedef struct WSeg {
+  char name[IX_SEG_NAME_LEN + 1]; /* directory name                        */
+  uint64_t manifest_sum;          /* its manifest's checksum               */
+  uint32_t docs;                  /* documents                             */
+  uint32_t ndel;                  /* of them deleted                       */
+  uint8_t *del;                   /* deletion bitmap (owned), or NULL      */
+  size_t dcap;                    /* its bytes                             */
+  IxSeg *seg;                     /* a reader of it (for merges), or NULL  */
+  int own_seg;                    /* 1: seg is ours to close               */
+  int fresh;                      /* 1: written by this session            */
+} WSeg;
 
-/* Hints to start loading a cache line (for reading, for writing). */
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(p) __builtin_prefetch((p))
-#define PREFETCH_W(p) __builtin_prefetch((p), 1)
-#else
-#define PREFETCH(p) ((void)(p))
-#define PREFETCH_W(p) ((void)(p))
-#endif
-
-/* One distinct term of the current run: a slot of the hash table, exactly
-** one cache line. key holds the term's first WSLOT_KEY bytes, zero-padded
-** (so a lookup compares whole words); a longer term also has all its bytes
-** at text in term_bytes. len == 0 marks an empty slot (terms are never
-** empty). Slots move when the table grows: nothing keeps a pointer to one
-** across an insertion. */
-typedef struct WSlot {
-  uint32_t hash;            /* term_hash() of the term                    */
-  uint16_t len;             /* term length, 0 = empty slot                */
-  uint8_t level;            /* size level of the tail chunk               */
-  uint8_t pad;              /* unused                                     */
-  uint32_t head;            /* pool ref of its first chunk                */
-  uint32_t tail;            /* pool ref where the next byte goes          */
-  uint32_t end;             /* pool ref of the tail chunk's link field    */
-  uint32_t last_doc;        /* last doc with this term, UINT32_MAX: none  */
-  uint32_t last_pos;        /* last position in last_doc                  */
-  uint32_t text;            /* len > WSLOT_KEY: offset in term_bytes      */
-  uint64_t key[WSLOT_KEY / 8]; /* first bytes of the term, zero-padded    */
-} WSlot;
-
-_Static_assert(sizeof(WSlot) == 64, "a slot is one cache line");
-
-#define WBATCH 64 /* tokens looked up together (see add_batch)           */
-#define TABLE_MIN (1u << 12) /* slots of a new table: 256 KiB             */
-
-/* One token of a batch. */
-typedef struct WTok {
-  uint64_t k[WSLOT_KEY / 8]; /* its term's first bytes, zero-padded      */
-  uint32_t hash;             /* term_hash()                               */
-  uint32_t pos;              /* its position                              */
-  uint32_t slot;             /* its term's slot, once found               */
-  uint16_t len;              /* term length (1..IX_MAX_TERM)              */
-} WTok;
-
-/* A stream segment handed to the encoder: one term's tagged varints from
-** one run. */
-typedef struct Seg {
-  const uint8_t *p;   /* bytes                                          */
-  size_t len;         /* length                                         */
-} Seg;
-
-/* A run file being merged. */
-typedef struct RunCur {
-  const uint8_t *p;    /* mapping (NULL for an empty run)              */
-  size_t size;         /* its length                                   */
-  size_t off;          /* next record                                  */
-  const uint8_t *term; /* current term                                 */
-  size_t term_len;
-  Seg seg;             /* current term's stream                        */
-  int eof;             /* 1 when no record is left                     */
-  char path[4096];     /* for messages                                 */
-} RunCur;
+/* An id's live document: segment index in w->segs and local id. */
+typedef struct IdEnt {
+  const char *id;  /* bytes (borrowed: base mapping or the arena); NULL
+                      marks an empty slot                             */
+  uint32_t len;    /* their length                                    */
+  uint32_t hash;   /* low bits of XXH3                                */
+  uint32_t seg;    /* segment index, ID_GONE when deleted             */
+  uint32_t local;  /* doc id in it                                    */
+} IdEnt;
 
 struct IxWriter {
-  char *dir;              /* index directory (owned)                    */
-  char *gendir;           /* the new generation directory (owned)       */
-  uint64_t gen;           /* its number                                 */
-  int lock_fd;            /* DIR/LOCK, held until commit/abort          */
-  size_t budget;          /* bytes of postings memory before a run      */
-  int pos_zstd;           /* zstd level for positions blocks, 0 = raw   */
-  int rc;                 /* first error, SW_OK while healthy           */
-  SwError first;          /* its message                                */
-  AnAnalyzer *an;         /* the analysis chain                         */
-
-  uint8_t **pages;        /* pool pages, HUGE_PAGE-aligned in page_mem  */
-  void **page_mem;        /* the allocations holding them (owned)       */
-  uint32_t npages;        /* pages allocated                            */
-  uint32_t page;          /* page being filled                          */
-  uint32_t page_off;      /* bytes used in it                           */
-  size_t pool_bytes;      /* bytes handed out since the last run        */
-
-  WSlot *table;           /* terms of the current run, by hash (64-byte
-                             aligned inside table_mem)                  */
-  void *table_mem;        /* the allocation holding it (owned)          */
-  uint32_t table_cap;     /* slots, a power of two                      */
-  uint32_t nterms;        /* slots in use                               */
-  IxBuf term_bytes;       /* bytes of the terms longer than WSLOT_KEY   */
-  WTok batch[WBATCH];     /* tokens being added (analyse)               */
-  uint8_t batch_long[WBATCH * IX_MAX_TERM]; /* their whole terms, for
-                             those longer than WSLOT_KEY                */
-
-  uint32_t nruns;         /* runs written                               */
-  uint32_t run_docs;      /* documents since the last run               */
-  IxDocWriter docs;       /* document store                             */
-  uint32_t ndocs;         /* documents added                            */
-  uint64_t tokens;        /* tokens indexed                             */
-  uint64_t text_bytes;    /* title + text bytes                         */
-  uint64_t nterms_total;  /* distinct terms written by the final merge  */
+  char *dir;               /* index directory (owned)                     */
+  int lock_fd;             /* DIR/LOCK, held until commit/abort           */
+  int mode;                /* IX_REBUILD or IX_UPDATE                     */
+  IxWriterOptions opts;    /* for the segment writers                     */
+  int rc;                  /* first error, SW_OK while healthy            */
+  SwError first;           /* its message                                 */
+  IxReader *base;          /* the live index (IX_UPDATE), or NULL         */
+  uint64_t num;            /* next commit/segment number                  */
+  WSeg segs[IX_MAX_SEGMENTS + 2]; /* base segments, then the new one      */
+  uint32_t nsegs;          /* in use                                      */
+  IxSegWriter *nw;         /* the new segment being written, or NULL      */
+  uint32_t nw_index;       /* its index in segs                           */
+  IdEnt *ids;              /* id map, open addressing                     */
+  uint32_t ids_cap;        /* slots, a power of two                       */
+  uint32_t ids_used;       /* slots in use (deleted ones too)             */
+  char **arena;            /* chunks holding the ids of added documents   */
+  uint32_t narena;         /* chunks                                      */
+  size_t arena_used;       /* bytes used in the last chunk                */
+  int optimize;            /* 1: merge everything at commit               */
+  uint64_t added;          /* documents added                             */
+  uint64_t replaced;       /* live documents replaced                     */
+  uint64_t deleted;        /* documents deleted by id                     */
 };
 
-static inline uint8_t *pool_ptr(const IxWriter *w, uint32_t ref) {
-  return w->pages[ref >> POOL_SHIFT] + (ref & (POOL_PAGE - 1));
-}
-
-static inline uint32_t chunk_size(unsigned level) { return 16u << level; }
-
 static int fail(IxWriter *w, int rc, SwError *err) {
-  /* Keep the first error; later calls report it again. */
   if (w->rc == SW_OK) {
     w->rc = rc;
     if (err && err->code != SW_OK) w->first = *err;
@@ -166,696 +99,182 @@ static int fail(IxWriter *w, int rc, SwError *err) {
   return rc;
 }
 
-/* --------------------------------------------------------------- memory -- */
+/* ---------------------------------------------------------------- ids -- */
 
-/* n bytes aligned to align (a power of two) inside a new allocation, whose
-** start goes to *mem (to free). With align = HUGE_PAGE the kernel is asked
-** for transparent huge pages: the term table and the pool are written at
-** random places all over, and with 4 KiB pages most tokens would miss the
-** TLB as well as the cache. Only an advice: without it the memory works the
-** same. The slack before the aligned start is never touched. */
-static void *alloc_aligned(size_t n, size_t align, void **mem) {
-  *mem = NULL;
-  if (n > SIZE_MAX - align) return NULL;
-  void *m = sw_malloc(n + align - 1);
-  if (!m) return NULL;
-  uintptr_t p = ((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1);
-#ifdef MADV_HUGEPAGE
-  if (align == HUGE_PAGE && n >= HUGE_PAGE)
-    madvise((void *)p, n & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
-#endif
-  *mem = m;
-  return (void *)p;
+static uint32_t id_hash(const char *id, size_t len) {
+  return (uint32_t)XXH3_64bits(id, len);
 }
 
-static int chunk_alloc(IxWriter *w, uint32_t size, uint32_t *ref) {
-  if (w->npages == 0 || w->page_off + size > POOL_PAGE) {
-    uint32_t next = w->npages == 0 ? 0 : w->page + 1;
-    if (next >= POOL_MAX_PAGES) return SW_LIMIT;
-    if (next >= w->npages) {
-      uint8_t **pp = sw_realloc(w->pages, (size_t)(next + 1) * sizeof *pp);
-      if (!pp) return SW_NOMEM;
-      w->pages = pp;
-      void **pm = sw_realloc(w->page_mem, (size_t)(next + 1) * sizeof *pm);
-      if (!pm) return SW_NOMEM;
-      w->page_mem = pm;
-      w->pages[next] = alloc_aligned(POOL_PAGE, HUGE_PAGE, &pm[next]);
-      if (!w->pages[next]) return SW_NOMEM;
-      w->npages = next + 1;
-    }
-    w->page = next;
-    w->page_off = 0;
+static IdEnt *id_slot(const IxWriter *w, const char *id, size_t len,
+                      uint32_t h) {
+  uint32_t mask = w->ids_cap - 1;
+  for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+    IdEnt *e = &w->ids[i];
+    if (!e->id || (e->hash == h && e->len == len && !memcmp(e->id, id, len)))
+      return e;
   }
-  *ref = w->page << POOL_SHIFT | w->page_off;
-  w->page_off += size;
-  w->pool_bytes += size;
+}
+
+static int ids_grow(IxWriter *w) {
+  uint32_t cap = w->ids_cap ? w->ids_cap * 2 : 1024;
+  IdEnt *old = w->ids;
+  uint32_t ocap = w->ids_cap;
+  w->ids = sw_calloc(cap, sizeof *w->ids);
+  if (!w->ids) {
+    w->ids = old;
+    return SW_NOMEM;
+  }
+  w->ids_cap = cap;
+  for (uint32_t i = 0; i < ocap; i++)
+    if (old[i].id) *id_slot(w, old[i].id, old[i].len, old[i].hash) = old[i];
+  sw_free(old);
   return SW_OK;
 }
 
-static size_t mem_used(const IxWriter *w) {
-  return w->pool_bytes + (size_t)w->table_cap * sizeof(WSlot) +
-         w->term_bytes.len;
-}
-
-/* Appends n bytes to t's chain. */
-static int term_put(IxWriter *w, WSlot *t, const uint8_t *b, size_t n) {
-  if (t->end - t->tail >= n) {
-    memcpy(pool_ptr(w, t->tail), b, n);
-    t->tail += (uint32_t)n;
-    return SW_OK;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (t->tail == t->end) {
-      unsigned level = t->level + 1u < CHUNK_LEVELS ? t->level + 1u : t->level;
-      uint32_t ref, size = chunk_size(level);
-      int rc = chunk_alloc(w, size, &ref);
-      if (rc) return rc;
-      ix_put_u32(pool_ptr(w, t->end), ref);
-      t->tail = ref;
-      t->end = ref + size - 4;
-      t->level = (uint8_t)level;
-    }
-    *pool_ptr(w, t->tail++) = b[i];
-  }
+/* The slot for id (empty or its entry), growing the table first. */
+static int id_find(IxWriter *w, const char *id, size_t len, IdEnt **out) {
+  if ((w->ids_used + 1) * 2 > w->ids_cap && ids_grow(w)) return SW_NOMEM;
+  *out = id_slot(w, id, len, id_hash(id, len));
   return SW_OK;
 }
 
-/* Calls fn on each piece of t's chain, in order. */
-static int term_walk(const IxWriter *w, const WSlot *t,
-                     int (*fn)(void *, const uint8_t *, size_t), void *ctx) {
-  uint32_t ref = t->head;
-  unsigned level = 0;
-  for (;;) {
-    uint32_t end = ref + chunk_size(level) - 4;
-    if (t->tail >= ref && t->tail <= end)
-      return fn(ctx, pool_ptr(w, ref), t->tail - ref);
-    int rc = fn(ctx, pool_ptr(w, ref), end - ref);
-    if (rc) return rc;
-    ref = ix_get_u32(pool_ptr(w, end));
-    if (level + 1 < CHUNK_LEVELS) level++;
+/* A copy of id[0..len) that lives as long as w. */
+static const char *arena_copy(IxWriter *w, const char *id, size_t len) {
+  if (len > ARENA_CHUNK) return NULL; /* ids are capped well below this */
+  if (!w->narena || w->arena_used + len > ARENA_CHUNK) {
+    char **a = sw_realloc(w->arena, (w->narena + 1) * sizeof *a);
+    if (!a) return NULL;
+    w->arena = a;
+    if (!(a[w->narena] = sw_malloc(ARENA_CHUNK))) return NULL;
+    w->narena++;
+    w->arena_used = 0;
   }
+  char *p = w->arena[w->narena - 1] + w->arena_used;
+  memcpy(p, id, len);
+  w->arena_used += len;
+  return p;
 }
 
-/* The bytes of the term in slot t. */
-static inline const uint8_t *slot_term(const IxWriter *w, const WSlot *t) {
-  return t->len > WSLOT_KEY ? w->term_bytes.p + t->text
-                            : (const uint8_t *)t->key;
-}
-
-static inline uint64_t mix64(uint64_t h) { /* MurmurHash3's finaliser */
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
-}
-
-/* The hash of a term: its first WSLOT_KEY bytes as zero-padded words k
-** (little-endian or not: only this process sees it), its length, and for a
-** longer term the rest of its bytes. Private to the writer's table. */
-static uint32_t term_hash(const uint64_t k[WSLOT_KEY / 8], const uint8_t *term,
-                          size_t len) {
-  const uint64_t m = 0x9e3779b97f4a7c15ull;
-  uint64_t h = (k[0] ^ (uint64_t)len * m) * m;
-  if (len > 8) {
-    h = (h ^ (h >> 29) ^ k[1]) * m;
-    if (len > 16) h = (h ^ (h >> 29) ^ k[2] ^ k[3] * m) * m;
+static int mark_deleted(WSeg *s, uint32_t local) {
+  size_t need = (size_t)local / 8 + 1;
+  if (need > s->dcap) {
+    size_t cap = s->dcap ? s->dcap : 64;
+    while (cap < need) cap *= 2;
+    uint8_t *p = sw_realloc(s->del, cap);
+    if (!p) return SW_NOMEM;
+    memset(p + s->dcap, 0, cap - s->dcap);
+    s->del = p;
+    s->dcap = cap;
   }
-  for (size_t i = WSLOT_KEY; i < len; i += 8) {
-    uint64_t v = 0;
-    memcpy(&v, term + i, len - i < 8 ? len - i : 8);
-    h = (h ^ (h >> 29) ^ v) * m;
-  }
-  return (uint32_t)mix64(h);
-}
-
-/* n = 1..8 bytes at p as a little-endian word, without reading past
-** p[n - 1]: two overlapping loads, or three single bytes. */
-static inline uint64_t load_tail(const uint8_t *p, size_t n) {
-  if (n >= 4) {
-    uint32_t a, b;
-    memcpy(&a, p, 4);
-    memcpy(&b, p + n - 4, 4);
-    return a | (uint64_t)b << (8 * (n - 4));
-  }
-  return p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
-         (uint64_t)p[n - 1] << (8 * (n - 1));
-}
-
-/* k = the first WSLOT_KEY bytes of term[0..len), zero-padded, as the
-** words a slot's key holds (its bytes in memory order). */
-static inline void key_load(uint64_t k[WSLOT_KEY / 8], const uint8_t *term,
-                            size_t len) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  /* Whole-word loads: byte stores followed by word loads would stall on
-  ** store forwarding once per token. */
-  size_t n = len < WSLOT_KEY ? len : WSLOT_KEY, i = 0;
-  for (; i + 8 <= n; i += 8) memcpy(&k[i / 8], term + i, 8);
-  if (i < n) {
-    k[i / 8] = load_tail(term + i, n - i);
-    i += 8;
-  }
-  for (; i < WSLOT_KEY; i += 8) k[i / 8] = 0;
-#else
-  memset(k, 0, WSLOT_KEY);
-  memcpy(k, term, len < WSLOT_KEY ? len : WSLOT_KEY);
-#endif
-}
-
-static void table_set(IxWriter *w, WSlot *t, void *mem, uint32_t cap) {
-  sw_free(w->table_mem);
-  w->table_mem = mem;
-  w->table = t;
-  w->table_cap = cap;
-}
-
-/* Doubles the table (or makes the first one) and re-inserts every slot. */
-static int table_grow(IxWriter *w) {
-  uint32_t cap = w->table_cap ? w->table_cap * 2 : TABLE_MIN;
-  /* 2^26 slots are 4 GiB; a 32-bit size_t allows less. */
-  if (cap == 0 || cap > (1u << 26) ||
-      (uint64_t)cap * sizeof(WSlot) >= SIZE_MAX / 2)
-    return SW_LIMIT;
-  size_t bytes = (size_t)cap * sizeof(WSlot);
-  void *mem;
-  WSlot *t = alloc_aligned(bytes, bytes >= HUGE_PAGE ? HUGE_PAGE : 64, &mem);
-  if (!t) return SW_NOMEM;
-  memset(t, 0, bytes);
-  for (uint32_t i = 0; i < w->table_cap; i++) {
-    const WSlot *o = &w->table[i];
-    if (!o->len) continue;
-    uint32_t s = o->hash & (cap - 1);
-    while (t[s].len) s = (s + 1) & (cap - 1);
-    t[s] = *o;
-  }
-  table_set(w, t, mem, cap);
-  return SW_OK;
-}
-
-/* Makes room for WBATCH more terms at a load of at most one half, so that
-** no slot moves while a batch is being added. */
-static int table_room(IxWriter *w) {
-  while ((uint64_t)(w->nterms + WBATCH) * 2 > w->table_cap) {
-    int rc = table_grow(w);
-    if (rc) return rc;
+  if (!(s->del[local >> 3] >> (local & 7) & 1)) {
+    s->del[local >> 3] |= (uint8_t)(1u << (local & 7));
+    s->ndel++;
   }
   return SW_OK;
 }
 
-/* The slot of token b's term, created if new (table_room() must have made
-** room). */
-static int term_slot(IxWriter *w, const WTok *b, const uint8_t *term,
-                     uint32_t *out) {
-  uint32_t mask = w->table_cap - 1, s = b->hash & mask;
-  size_t len = b->len;
-  for (;;) {
-    WSlot *t = &w->table[s];
-    if (!t->len) break;
-    if (t->hash == b->hash && t->len == len &&
-        ((t->key[0] ^ b->k[0]) | (t->key[1] ^ b->k[1]) |
-         (t->key[2] ^ b->k[2]) | (t->key[3] ^ b->k[3])) == 0 &&
-        (len <= WSLOT_KEY ||
-         memcmp(w->term_bytes.p + t->text + WSLOT_KEY, term + WSLOT_KEY,
-                len - WSLOT_KEY) == 0)) {
-      *out = s;
-      return SW_OK;
-    }
-    s = (s + 1) & mask;
-  }
-  /* New term. */
-  WSlot *t = &w->table[s];
-  uint32_t head, text = 0;
-  int rc = chunk_alloc(w, chunk_size(0), &head);
-  if (rc) return rc;
-  if (len > WSLOT_KEY) {
-    if (w->term_bytes.len + len > UINT32_MAX) return SW_LIMIT;
-    text = (uint32_t)w->term_bytes.len;
-    if (ix_buf_append(&w->term_bytes, term, len)) return SW_NOMEM;
-  }
-  t->hash = b->hash;
-  t->len = (uint16_t)len;
-  t->level = 0;
-  t->pad = 0;
-  t->head = t->tail = head;
-  t->end = head + chunk_size(0) - 4;
-  t->last_doc = UINT32_MAX;
-  t->last_pos = 0;
-  t->text = text;
-  memcpy(t->key, b->k, sizeof t->key);
-  w->nterms++;
-  *out = s;
+/* Make s->del hold at least the (docs + 7) / 8 bytes a commit point
+** stores. */
+static int bitmap_fit(WSeg *s) {
+  size_t need = ((size_t)s->docs + 7) / 8;
+  if (s->dcap >= need) return SW_OK;
+  uint8_t *p = sw_realloc(s->del, need);
+  if (!p) return SW_NOMEM;
+  memset(p + s->dcap, 0, need - s->dcap);
+  s->del = p;
+  s->dcap = need;
   return SW_OK;
 }
 
-/* Appends one occurrence (doc, pos) to t's chain. */
-static inline int term_add(IxWriter *w, WSlot *t, uint32_t doc, uint32_t pos) {
-  /* At most two 5-byte varints: a 32-bit value shifted by one. */
-  uint8_t b[10], *p = b;
-  int direct = t->end - t->tail >= sizeof b;
-  if (direct) p = pool_ptr(w, t->tail);
-  size_t n;
-  if (t->last_doc != doc) {
-    n = ix_varint_put(p, (uint64_t)(uint32_t)(doc - t->last_doc - 1) << 1 | 1);
-    n += ix_varint_put(p + n, (uint64_t)pos << 1);
-    t->last_doc = doc;
-  } else {
-    if (pos <= t->last_pos) return SW_OK; /* not ascending: drop */
-    n = ix_varint_put(p, (uint64_t)(pos - t->last_pos) << 1);
-  }
-  t->last_pos = pos;
-  w->tokens++;
-  if (direct) {
-    t->tail += (uint32_t)n;
-    return SW_OK;
-  }
-  return term_put(w, t, b, n);
+static int seg_deleted(const WSeg *s, uint32_t local) {
+  return s->del && (size_t)(local >> 3) < s->dcap &&
+         (s->del[local >> 3] >> (local & 7)) & 1;
 }
 
-/* Adds the nb tokens of w->batch to doc. Three passes, so that the cache
-** misses of different tokens overlap instead of following each other: the
-** slots were prefetched as the batch was filled; the first pass finds or
-** creates each token's slot and prefetches where its chain continues; the
-** second appends the occurrences in token order. */
-static int add_batch(IxWriter *w, uint32_t nb, uint32_t doc) {
-  for (uint32_t i = 0; i < nb; i++) {
-    WTok *b = &w->batch[i];
-    const uint8_t *term = w->batch_long + (size_t)i * IX_MAX_TERM;
-    int rc = term_slot(w, b, term, &b->slot);
-    if (rc) return rc;
-    PREFETCH_W(pool_ptr(w, w->table[b->slot].tail));
-  }
-  for (uint32_t i = 0; i < nb; i++) {
-    int rc = term_add(w, &w->table[w->batch[i].slot], doc, w->batch[i].pos);
-    if (rc) return rc;
-  }
-  return SW_OK;
-}
+/* --------------------------------------------------------------- begin -- */
 
-/* --------------------------------------------------------------- sorting -- */
-
-typedef struct SortEnt {
-  uint64_t key;       /* first 8 bytes, big-endian, zero-padded */
-  const uint8_t *p;   /* the term                                */
-  uint32_t len;       /* its length                              */
-  uint32_t id;        /* its slot in the table                   */
-} SortEnt;
-
-static int sort_cmp(const void *a, const void *b) {
-  const SortEnt *x = a, *y = b;
-  if (x->key != y->key) return x->key < y->key ? -1 : 1;
-  size_t m = x->len < y->len ? x->len : y->len;
-  int c = memcmp(x->p, y->p, m);
-  if (c) return c;
-  return x->len < y->len ? -1 : x->len > y->len;
-}
-
-static SortEnt *sorted_terms(const IxWriter *w) {
-  SortEnt *s = sw_malloc((size_t)(w->nterms ? w->nterms : 1) * sizeof *s);
-  if (!s) return NULL;
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < w->table_cap; i++) {
-    const WSlot *t = &w->table[i];
-    if (!t->len) continue;
-    const uint8_t *p = slot_term(w, t);
-    uint64_t k = 0;
-    for (unsigned j = 0; j < 8; j++)
-      k = k << 8 | (j < t->len ? p[j] : 0);
-    s[n].key = k;
-    s[n].p = p;
-    s[n].len = t->len;
-    s[n].id = i;
-    n++;
-  }
-  /* LSD radix sort on the 8-byte keys (one byte a pass, passes where all
-  ** keys agree skipped), then the rare runs of equal keys by qsort: several
-  ** times faster than qsort alone for 200,000 terms. */
-  SortEnt *tmp = n > 1 ? sw_malloc((size_t)n * sizeof *tmp) : NULL;
-  if (!tmp) {
-    qsort(s, n, sizeof *s, sort_cmp);
-    return s;
-  }
-  SortEnt *a = s, *b = tmp;
-  for (unsigned shift = 0; shift < 64; shift += 8) {
-    uint32_t count[256] = {0};
-    for (uint32_t i = 0; i < n; i++) count[a[i].key >> shift & 0xff]++;
-    if (count[a[0].key >> shift & 0xff] == n) continue;
-    uint32_t sum = 0;
-    for (unsigned d = 0; d < 256; d++) {
-      uint32_t c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    for (uint32_t i = 0; i < n; i++)
-      b[count[a[i].key >> shift & 0xff]++] = a[i];
-    SortEnt *t = a;
-    a = b;
-    b = t;
-  }
-  if (a != s) memcpy(s, a, (size_t)n * sizeof *s);
-  sw_free(tmp);
-  for (uint32_t i = 0; i < n;) {
-    uint32_t j = i + 1;
-    while (j < n && s[j].key == s[i].key) j++;
-    if (j - i > 1) qsort(s + i, j - i, sizeof *s, sort_cmp);
-    i = j;
-  }
-  return s;
-}
-
-/* ------------------------------------------------------------------ runs -- */
-
-static void run_path(char *buf, size_t cap, const IxWriter *w, uint32_t i) {
-  snprintf(buf, cap, "%s/run-%04u.tmp", w->gendir, i);
-}
-
-static int out_piece(void *ctx, const uint8_t *p, size_t n) {
-  void **a = ctx;
-  return ix_out_write(a[0], p, n, a[1]);
-}
-
-static int count_piece(void *ctx, const uint8_t *p, size_t n) {
-  (void)p;
-  *(size_t *)ctx += n;
-  return SW_OK;
-}
-
-static void reset_memory(IxWriter *w) {
-  w->nterms = 0;
-  /* Back to a small table: mem_used() counts the table's capacity, and a
-  ** large empty one would leave a small budget no room for the next run. */
-  void *mem;
-  WSlot *t = w->table_cap > TABLE_MIN
-                 ? alloc_aligned((size_t)TABLE_MIN * sizeof(WSlot), 64, &mem)
-                 : NULL;
-  if (t) table_set(w, t, mem, TABLE_MIN);
-  if (w->table) memset(w->table, 0, (size_t)w->table_cap * sizeof *w->table);
-  w->term_bytes.len = 0;
-  w->page = 0;
-  w->page_off = 0;
-  w->pool_bytes = 0;
-  w->run_docs = 0;
-}
-
-/* Run file: { varint(len) term varint(stream_len) stream }*, sorted. */
-static int flush_run(IxWriter *w, SwError *err) {
-  char path[4096];
-  run_path(path, sizeof path, w, w->nruns);
-  SortEnt *s = sorted_terms(w);
-  if (!s) return sw_error_set(err, SW_NOMEM, "out of memory sorting terms");
-  IxOut o;
-  int rc = ix_out_open(&o, path, NULL, err);
-  for (uint32_t i = 0; rc == SW_OK && i < w->nterms; i++) {
-    const WSlot *t = &w->table[s[i].id];
-    uint8_t b[2 * IX_VARINT_MAX];
-    size_t n = 0, len = 0;
-    term_walk(w, t, count_piece, &len);
-    n = ix_varint_put(b, t->len);
-    if ((rc = ix_out_write(&o, b, n, err)) ||
-        (rc = ix_out_write(&o, s[i].p, t->len, err)))
-      break;
-    n = ix_varint_put(b, len);
-    if ((rc = ix_out_write(&o, b, n, err))) break;
-    void *ctx[2] = {&o, err};
-    rc = term_walk(w, t, out_piece, ctx);
-  }
-  if (rc == SW_OK) rc = ix_out_flush(&o, err); /* temporary: no fsync */
-  ix_out_discard(&o);
-  sw_free(s);
-  if (rc) return rc;
-  w->nruns++;
-  reset_memory(w);
-  return SW_OK;
-}
-
-static int run_open(RunCur *c, const char *path, SwError *err) {
-  memset(c, 0, sizeof *c);
-  snprintf(c->path, sizeof c->path, "%s", path);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return sw_error_errno(err, errno, "open", path);
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int rc = sw_error_errno(err, errno, "stat", path);
-    close(fd);
-    return rc;
-  }
-  c->size = (size_t)st.st_size;
-  if (c->size) {
-    void *p = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) {
-      int rc = sw_error_errno(err, errno, "mmap", path);
-      close(fd);
-      return rc;
-    }
-    madvise(p, c->size, MADV_SEQUENTIAL);
-    c->p = p;
-  }
-  close(fd);
-  return SW_OK;
-}
-
-static void run_close(RunCur *c) {
-  if (c->p) munmap((void *)c->p, c->size);
-  c->p = NULL;
-}
-
-static int run_next(RunCur *c, SwError *err) {
-  if (c->off >= c->size) {
-    c->eof = 1;
-    return SW_OK;
-  }
-  uint64_t tl, sl;
-  size_t at = c->off;
-  if (ix_varint_get(c->p, c->size, &c->off, &tl) || tl == 0 ||
-      tl > IX_MAX_TERM || tl > c->size - c->off)
-    return ix_corrupt(err, c->path, at, "bad term in run file");
-  c->term = c->p + c->off;
-  c->term_len = (size_t)tl;
-  c->off += (size_t)tl;
-  if (ix_varint_get(c->p, c->size, &c->off, &sl) || sl == 0 ||
-      sl > c->size - c->off)
-    return ix_corrupt(err, c->path, at, "bad stream in run file");
-  c->seg.p = c->p + c->off;
-  c->seg.len = (size_t)sl;
-  c->off += (size_t)sl;
-  return SW_OK;
-}
-
-/* -------------------------------------------------------------- encoding -- */
-
-/* State of the final encoding pass. */
-typedef struct Final {
-  IxPostEnc enc;        /* postings encoder                    */
-  IxDictWriter dict;    /* dictionary                          */
-  IxOut post;           /* postings file                       */
-  IxOut pos;            /* positions file                      */
-  uint32_t *posv;       /* positions of one doc                */
-  size_t posv_cap;
-  IxBuf gather;         /* one term's chain, contiguous        */
-} Final;
-
-static int emit_doc(IxWriter *w, Final *f, int64_t doc, size_t npos,
-                    const char *src, SwError *err) {
-  if (doc < 0) return SW_OK;
-  if (npos == 0 || npos > UINT32_MAX)
-    return sw_error_set(err, SW_CORRUPT, "%s: document %lld without positions",
-                        src, (long long)doc);
-  (void)w;
-  return ix_postenc_add(&f->enc, (uint32_t)doc, f->posv, (uint32_t)npos, err);
-}
-
-static int encode_term(IxWriter *w, Final *f, const uint8_t *term, size_t len,
-                       const Seg *segs, size_t nseg, const char *src,
-                       SwError *err) {
-  int rc;
-  ix_postenc_begin(&f->enc);
-  for (size_t s = 0; s < nseg; s++) {
-    const uint8_t *p = segs[s].p;
-    size_t n = segs[s].len, o = 0, npos = 0;
-    int64_t prev = -1, doc = -1;
-    uint64_t last = 0;
-    while (o < n) {
-      uint64_t v;
-      if (ix_varint_get(p, n, &o, &v))
-        return sw_error_set(err, SW_CORRUPT, "%s: truncated stream", src);
-      if (!(v & 1))
-        return sw_error_set(err, SW_CORRUPT, "%s: position before a doc", src);
-      if ((rc = emit_doc(w, f, doc, npos, src, err))) return rc;
-      uint64_t d = (uint64_t)(prev + 1) + (v >> 1);
-      if (d >= w->ndocs)
-        return sw_error_set(err, SW_CORRUPT, "%s: doc id out of range", src);
-      doc = prev = (int64_t)d;
-      npos = 0;
-      /* The doc's positions, up to the next doc: a varint's tag bit is the
-      ** low bit of its first byte. Position deltas take one or two bytes
-      ** about equally often, so those are decoded without a branch. */
-      while (o < n && !(p[o] & 1)) {
-        uint64_t delta;
-        if (o + 1 < n && !(p[o] & p[o + 1] & 0x80)) {
-          uint32_t b0 = p[o], b1 = p[o + 1], two = b0 >> 7;
-          delta = ((b0 & 0x7fu) | ((b1 << 7) & (0u - two))) >> 1;
-          o += 1 + two;
-        } else {
-          if (ix_varint_get(p, n, &o, &v))
-            return sw_error_set(err, SW_CORRUPT, "%s: truncated stream", src);
-          delta = v >> 1;
-        }
-        uint64_t p2 = npos ? last + delta : delta;
-        if (p2 > UINT32_MAX || (npos && delta == 0))
-          return sw_error_set(err, SW_CORRUPT, "%s: bad position", src);
-        if (npos == f->posv_cap) {
-          size_t cap = f->posv_cap ? f->posv_cap * 2 : 1024;
-          uint32_t *nv = sw_realloc(f->posv, cap * sizeof *nv);
-          if (!nv) return sw_error_set(err, SW_NOMEM, "out of memory (positions)");
-          f->posv = nv;
-          f->posv_cap = cap;
-        }
-        f->posv[npos++] = (uint32_t)p2;
-        last = p2;
+static int load_base(IxWriter *w, SwError *err) {
+  IxReader *r = w->base;
+  for (uint32_t i = 0; i < r->nseg; i++) {
+    IxSeg *s = r->seg[i];
+    WSeg *ws = &w->segs[w->nsegs++];
+    snprintf(ws->name, sizeof ws->name, "%s",
+             s->segdir + strlen(s->segdir) - IX_SEG_NAME_LEN);
+    ws->manifest_sum = s->manifest_map.sum;
+    ws->docs = s->man.doc_count;
+    ws->seg = s;
+    for (uint32_t d = 0; d < ws->docs; d++) {
+      int rc;
+      if (ix_seg_deleted(s, d)) {
+        if ((rc = mark_deleted(ws, d)))
+          return sw_error_set(err, rc, "out of memory (deletions)");
+        continue;
       }
-    }
-    if ((rc = emit_doc(w, f, doc, npos, src, err))) return rc;
-  }
-  if ((rc = ix_postenc_finish(&f->enc, err))) return rc;
-  IxTermEntry e = f->enc.e;
-  e.post_off = ix_out_tell(&f->post);
-  e.pos_off = ix_out_tell(&f->pos);
-  if ((rc = ix_out_write(&f->post, f->enc.post.p, f->enc.post.len, err)) ||
-      (rc = ix_out_write(&f->pos, f->enc.pos.p, f->enc.pos.len, err)))
-    return rc;
-  return ix_dictw_add(&f->dict, term, len, &e, err);
-}
-
-static int gather_piece(void *ctx, const uint8_t *p, size_t n) {
-  return ix_buf_append(ctx, p, n);
-}
-
-/* Terms straight from memory (no runs). */
-static int encode_memory(IxWriter *w, Final *f, SwError *err) {
-  SortEnt *s = sorted_terms(w);
-  if (!s) return sw_error_set(err, SW_NOMEM, "out of memory sorting terms");
-  int rc = SW_OK;
-  for (uint32_t i = 0; i < w->nterms && rc == SW_OK; i++) {
-    f->gather.len = 0;
-    if (term_walk(w, &w->table[s[i].id], gather_piece, &f->gather)) {
-      rc = sw_error_set(err, SW_NOMEM, "out of memory (postings)");
-      break;
-    }
-    Seg seg = {f->gather.p, f->gather.len};
-    rc = encode_term(w, f, s[i].p, s[i].len, &seg, 1, "writer memory", err);
-  }
-  sw_free(s);
-  return rc;
-}
-
-/* The k-way merge of the runs. */
-static int encode_runs(IxWriter *w, Final *f, SwError *err) {
-  uint32_t k = w->nruns;
-  RunCur *c = sw_calloc(k, sizeof *c);
-  Seg *segs = sw_calloc(k, sizeof *segs);
-  int rc = SW_OK;
-  if (!c || !segs) {
-    rc = sw_error_set(err, SW_NOMEM, "out of memory merging runs");
-    goto done;
-  }
-  for (uint32_t i = 0; i < k && rc == SW_OK; i++) {
-    char path[4096];
-    run_path(path, sizeof path, w, i);
-    if ((rc = run_open(&c[i], path, err)) == SW_OK) rc = run_next(&c[i], err);
-  }
-  while (rc == SW_OK) {
-    /* Smallest current term; runs holding it, in run (= doc) order. */
-    const RunCur *min = NULL;
-    for (uint32_t i = 0; i < k; i++) {
-      if (c[i].eof) continue;
-      if (!min) { min = &c[i]; continue; }
-      size_t m = c[i].term_len < min->term_len ? c[i].term_len : min->term_len;
-      int cmp = memcmp(c[i].term, min->term, m);
-      if (cmp < 0 || (cmp == 0 && c[i].term_len < min->term_len)) min = &c[i];
-    }
-    if (!min) break;
-    uint8_t term[IX_MAX_TERM];
-    size_t len = min->term_len, nseg = 0;
-    memcpy(term, min->term, len);
-    for (uint32_t i = 0; i < k; i++)
-      if (!c[i].eof && c[i].term_len == len && !memcmp(c[i].term, term, len))
-        segs[nseg++] = c[i].seg;
-    rc = encode_term(w, f, term, len, segs, nseg, "writer run", err);
-    for (uint32_t i = 0; i < k && rc == SW_OK; i++)
-      if (!c[i].eof && c[i].term_len == len && !memcmp(c[i].term, term, len)) {
-        /* Runs are sorted and unique: the next term must be larger. */
-        rc = run_next(&c[i], err);
-        if (rc == SW_OK && !c[i].eof) {
-          size_t m = c[i].term_len < len ? c[i].term_len : len;
-          int cmp = memcmp(c[i].term, term, m);
-          if (cmp < 0 || (cmp == 0 && c[i].term_len <= len))
-            rc = ix_corrupt(err, c[i].path, c[i].off, "run terms out of order");
-        }
+      IxDocMeta m;
+      if ((rc = ix_seg_doc_meta(s, d, &m, err))) return rc;
+      if (m.id_len == 0) continue;
+      IdEnt *e;
+      if (id_find(w, m.id, m.id_len, &e))
+        return sw_error_set(err, SW_NOMEM, "out of memory (id map)");
+      if (e->id && e->seg != ID_GONE) {
+        /* Two live documents with one id: an index from before ids were
+        ** unique (format 1). The later one wins, as it would now. */
+        if ((rc = mark_deleted(&w->segs[e->seg], e->local)))
+          return sw_error_set(err, rc, "out of memory (deletions)");
       }
+      if (!e->id) w->ids_used++;
+      e->id = m.id;
+      e->len = (uint32_t)m.id_len;
+      e->hash = id_hash(m.id, m.id_len);
+      e->seg = i;
+      e->local = d;
+    }
   }
-done:
-  for (uint32_t i = 0; c && i < k; i++) {
-    char path[4096];
-    run_close(&c[i]);
-    run_path(path, sizeof path, w, i);
-    unlink(path);
-  }
-  sw_free(c);
-  sw_free(segs);
-  return rc;
+  return SW_OK;
 }
 
-/* ------------------------------------------------------------------ API -- */
-
-int ix_writer_begin(const char *dir, const IxWriterOptions *opts,
+int ix_writer_begin(const char *dir, const IxWriterOptions *opts, int mode,
                     IxWriter **out, SwError *err) {
   *out = NULL;
   IxWriter *w = sw_calloc(1, sizeof *w);
   if (!w) return sw_error_set(err, SW_NOMEM, "out of memory (writer)");
   w->lock_fd = -1;
-  w->docs.raw.fd = -1;
-  size_t b = opts && opts->mem_budget ? opts->mem_budget : DEFAULT_BUDGET;
-  w->budget = b > MAX_BUDGET ? MAX_BUDGET : b;
-  w->pos_zstd = opts ? opts->positions_zstd : IX_POS_ZSTD_LEVEL;
+  w->mode = mode;
+  if (opts) w->opts = *opts;
   int rc;
-  size_t dl = strlen(dir);
-  w->dir = sw_strndup(dir, dl);
-  w->gendir = sw_malloc(dl + 2 + IX_GEN_NAME_LEN);
-  if (!w->dir || !w->gendir) {
+  if (!(w->dir = sw_strndup(dir, strlen(dir)))) {
     rc = sw_error_set(err, SW_NOMEM, "out of memory (writer)");
     goto fail;
   }
-  w->gendir[0] = '\0'; /* nothing of ours to remove yet */
   if ((rc = ix_mkdir_p(dir, err)) || (rc = ix_lock_take(dir, &w->lock_fd, err)))
     goto fail;
-  /* Remove leftovers of failed or killed builds: every generation but the
-  ** live one. An unreadable CURRENT serves nothing, so it protects nothing. */
-  uint64_t live = 0, maxg = 0;
+  uint64_t live = 0;
+  int legacy = 0;
   SwError e2;
   sw_error_clear(&e2);
-  rc = ix_current_read(dir, &live, &e2);
-  if (rc != SW_OK && rc != SW_NOTFOUND && rc != SW_CORRUPT) {
+  rc = ix_current_read(dir, &live, &legacy, &e2);
+  if (rc == SW_CORRUPT && mode == IX_REBUILD) {
+    live = 0; /* a broken CURRENT serves nothing, so protects nothing */
+  } else if (rc == SW_NOTFOUND) {
+    live = 0;
+  } else if (rc) {
     rc = sw_error_set(err, rc, "%s", e2.msg);
     goto fail;
   }
-  if ((rc = ix_gen_scan(dir, 1, live, &maxg, err))) goto fail;
-  if (live > maxg) maxg = live;
-  if (maxg >= IX_GEN_MAX) {
-    rc = sw_error_set(err, SW_LIMIT, "%s: generation numbers exhausted", dir);
-    goto fail;
+  if (live && mode == IX_UPDATE) {
+    if ((rc = ix_reader_open(dir, &w->base, err))) goto fail;
+    live = w->base->generation;
+    legacy = w->base->legacy;
+    if (!legacy && w->base->commit->next_seg > w->num)
+      w->num = w->base->commit->next_seg;
+    if ((rc = load_base(w, err))) goto fail;
   }
-  w->gen = maxg + 1;
-  if ((rc = ix_gen_path(w->gendir, dl + 2 + IX_GEN_NAME_LEN, dir, w->gen, err)))
-    goto fail;
-  if (mkdir(w->gendir, 0755) != 0) {
-    rc = sw_error_errno(err, errno, "mkdir", w->gendir);
-    w->gendir[0] = '\0'; /* not ours to remove */
-    goto fail;
-  }
-  if ((rc = ix_docw_init(&w->docs, w->gendir, err))) goto fail;
-  if ((rc = an_new(&w->an, err))) goto fail;
-  if ((rc = table_grow(w))) {
-    rc = sw_error_set(err, rc, "out of memory (writer)");
+  /* Remove leftovers of failed or killed writers. */
+  uint64_t maxnum = 0;
+  if ((rc = ix_gc(dir, live, legacy, &maxnum, err))) goto fail;
+  if (maxnum + 1 > w->num) w->num = maxnum + 1;
+  if (w->num + 3 > IX_GEN_MAX) {
+    rc = sw_error_set(err, SW_LIMIT, "%s: commit numbers exhausted", dir);
     goto fail;
   }
   *out = w;
@@ -865,86 +284,193 @@ fail:
   return rc;
 }
 
-uint64_t ix_writer_docs(const IxWriter *w) { return w ? w->ndocs : 0; }
+/* ----------------------------------------------------------- changes -- */
 
-static int analyse(IxWriter *w, const char *s, size_t len, uint32_t first,
-                   uint32_t *count, size_t *invalid) {
-  AnToken tok;
-  an_begin(w->an, s, len, first);
-  int k;
-  uint32_t n = 0;
-  do {
-    int rc = table_room(w);
-    if (rc) return rc;
-    uint32_t nb = 0, mask = w->table_cap - 1;
-    while (nb < WBATCH && (k = an_next(w->an, &tok)) > 0) {
-      n++;
-      size_t tl = tok.term_len;
-      if (tl == 0) continue;
-      if (tl > IX_MAX_TERM) tl = IX_MAX_TERM; /* the chain promises it */
-      WTok *b = &w->batch[nb];
-      key_load(b->k, (const uint8_t *)tok.term, tl);
-      if (tl > WSLOT_KEY)
-        memcpy(w->batch_long + (size_t)nb * IX_MAX_TERM, tok.term, tl);
-      b->len = (uint16_t)tl;
-      b->pos = tok.pos;
-      b->hash = term_hash(b->k, (const uint8_t *)tok.term, tl);
-      PREFETCH(&w->table[b->hash & mask]);
-      nb++;
-    }
-    if (nb && (rc = add_batch(w, nb, w->ndocs))) return rc;
-  } while (k > 0);
-  *invalid += an_invalid_count(w->an);
-  if (k < 0) return SW_NOMEM;
-  *count = n;
+static int start_segment(IxWriter *w, SwError *err) {
+  WSeg *ws = &w->segs[w->nsegs];
+  memset(ws, 0, sizeof *ws);
+  snprintf(ws->name, sizeof ws->name, "seg-%08llu",
+           (unsigned long long)w->num++);
+  ws->fresh = 1;
+  char path[4096];
+  int rc = ix_seg_path(path, sizeof path, w->dir, ws->name, err);
+  if (rc == SW_OK) rc = ix_segw_begin(path, w->num - 1, &w->opts, &w->nw, err);
+  if (rc) return rc;
+  w->nw_index = w->nsegs++;
   return SW_OK;
 }
 
 int ix_writer_add(IxWriter *w, const IxDoc *doc, size_t *invalid_utf8,
-                  SwError *err) {
+                  int *replaced, SwError *err) {
   if (invalid_utf8) *invalid_utf8 = 0;
+  if (replaced) *replaced = 0;
   if (w->rc) return sw_error_set(err, w->rc, "%s", w->first.msg);
-  if (doc->text_len > SW_MAX_DOC_BYTES || doc->title_len > SW_MAX_DOC_BYTES)
-    return sw_error_set(err, SW_LIMIT,
-                        "document %.*s: %zu bytes of text, over the limit of "
-                        "%zu (SW_MAX_DOC_BYTES)",
-                        (int)(doc->id_len > 200 ? 200 : doc->id_len),
-                        doc->id ? doc->id : "", doc->text_len,
-                        (size_t)SW_MAX_DOC_BYTES);
-  size_t meta = doc->id_len + doc->date_len + doc->source_len + doc->url_len +
-                doc->file_len;
-  if (meta > SW_MAX_DOC_BYTES)
-    return sw_error_set(err, SW_LIMIT, "document metadata over %zu bytes",
-                        (size_t)SW_MAX_DOC_BYTES);
-  if (w->ndocs >= UINT32_MAX - 1)
-    return sw_error_set(err, SW_LIMIT, "index full: %u documents", w->ndocs);
-  size_t inv = 0;
-  uint32_t nt = 0, nx = 0;
-  int rc = analyse(w, doc->title, doc->title_len, 0, &nt, &inv);
-  if (rc == SW_OK)
-    rc = analyse(w, doc->text, doc->text_len, nt + IX_FIELD_GAP, &nx, &inv);
-  if (rc) {
-    const char *what = rc == SW_NOMEM ? "out of memory indexing"
-                       : rc == SW_LIMIT ? "writer memory pool exhausted"
-                                        : "error indexing";
-    sw_error_set(err, rc, "%s document %u", what, w->ndocs);
+  int rc;
+  if (!w->nw && (rc = start_segment(w, err))) return fail(w, rc, err);
+  if ((rc = ix_segw_add(w->nw, doc, invalid_utf8, err))) {
+    if (rc == SW_LIMIT) return rc; /* not added; the writer goes on */
     return fail(w, rc, err);
   }
-  if ((rc = ix_docw_add(&w->docs, doc, nt + nx, err))) return fail(w, rc, err);
-  if (invalid_utf8) *invalid_utf8 = inv;
-  w->ndocs++;
-  w->run_docs++;
-  w->text_bytes += doc->title_len + doc->text_len;
-  if (mem_used(w) > w->budget || w->page + 2 >= POOL_MAX_PAGES) {
-    if ((rc = flush_run(w, err))) return fail(w, rc, err);
+  w->added++;
+  uint32_t local = ix_segw_docs(w->nw) - 1;
+  if (doc->id_len == 0) return SW_OK;
+  IdEnt *e;
+  if (id_find(w, doc->id, doc->id_len, &e))
+    return fail(w, sw_error_set(err, SW_NOMEM, "out of memory (id map)"), err);
+  if (e->id && e->seg != ID_GONE) {
+    if (mark_deleted(&w->segs[e->seg], e->local))
+      return fail(w, sw_error_set(err, SW_NOMEM, "out of memory"), err);
+    w->replaced++;
+    if (replaced) *replaced = 1;
   }
+  if (!e->id) {
+    const char *copy = arena_copy(w, doc->id, doc->id_len);
+    if (!copy)
+      return fail(w, sw_error_set(err, SW_NOMEM, "out of memory (ids)"), err);
+    e->id = copy;
+    e->len = (uint32_t)doc->id_len;
+    e->hash = id_hash(doc->id, doc->id_len);
+    w->ids_used++;
+  }
+  e->seg = w->nw_index;
+  e->local = local;
   return SW_OK;
 }
 
-static uint64_t sum_sizes(const IxManifest *m, uint64_t manifest_size) {
-  uint64_t t = manifest_size;
-  for (int i = 0; i < IX_NFILES; i++) t += m->size[i];
+int ix_writer_delete(IxWriter *w, const char *id, size_t len, SwError *err) {
+  if (w->rc) return sw_error_set(err, w->rc, "%s", w->first.msg);
+  IdEnt *e = NULL;
+  if (len && id_find(w, id, len, &e))
+    return fail(w, sw_error_set(err, SW_NOMEM, "out of memory (id map)"), err);
+  if (!e || !e->id || e->seg == ID_GONE)
+    return sw_error_set(err, SW_NOTFOUND, "no document with id \"%.*s\"",
+                        (int)(len > 200 ? 200 : len), id);
+  if (mark_deleted(&w->segs[e->seg], e->local))
+    return fail(w, sw_error_set(err, SW_NOMEM, "out of memory"), err);
+  e->seg = ID_GONE;
+  w->deleted++;
+  return SW_OK;
+}
+
+void ix_writer_optimize(IxWriter *w) { w->optimize = 1; }
+
+uint64_t ix_writer_docs(const IxWriter *w) { return w ? w->added : 0; }
+
+/* -------------------------------------------------------------- merge -- */
+
+static uint32_t live_of(const WSeg *s) { return s->docs - s->ndel; }
+
+static int tier_of(uint32_t live) {
+  int t = 0;
+  while (live >= 10) {
+    live /= 10;
+    t++;
+  }
   return t;
+}
+
+/* Mark in pick[] the segments the policy merges; returns how many. */
+static uint32_t plan_merge(const IxWriter *w, WSeg *const *L, uint32_t n,
+                           int *pick) {
+  uint32_t k = 0;
+  memset(pick, 0, n * sizeof *pick);
+  if (w->optimize) {
+    int any_del = 0;
+    for (uint32_t i = 0; i < n; i++) any_del |= L[i]->ndel > 0;
+    if (n > 1 || any_del)
+      for (uint32_t i = 0; i < n; i++) pick[i] = 1, k++;
+    return k;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    if ((uint64_t)L[i]->ndel * 4 > L[i]->docs) pick[i] = 1, k++;
+  uint32_t count[11] = {0};
+  for (uint32_t i = 0; i < n; i++)
+    if (!pick[i]) count[tier_of(live_of(L[i]))]++;
+  for (int t = 0; t < 11; t++) {
+    if (count[t] < MERGE_FACTOR) continue;
+    for (uint32_t i = 0; i < n; i++)
+      if (!pick[i] && tier_of(live_of(L[i])) == t) pick[i] = 1, k++;
+    break;
+  }
+  while (n - k + (k ? 1 : 0) > MAX_LIVE_SEGMENTS) {
+    uint32_t best = UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++)
+      if (!pick[i] && (best == UINT32_MAX || live_of(L[i]) < live_of(L[best])))
+        best = i;
+    pick[best] = 1;
+    k++;
+  }
+  return k;
+}
+
+/* A reader of segment s (opened now if it was written by this session). */
+static int seg_view(IxWriter *w, WSeg *s, SwError *err) {
+  if (s->seg) return SW_OK;
+  int rc = ix_seg_open(w->dir, s->name, s->manifest_sum, s->docs, &s->seg, err);
+  if (rc == SW_OK) s->own_seg = 1;
+  return rc;
+}
+
+/* Rewrite the live documents of L[i] for pick[i] into one new segment *out.
+*/
+static int merge(IxWriter *w, WSeg *const *L, uint32_t n, const int *pick,
+                 WSeg *out, uint64_t *bytes, SwError *err) {
+  memset(out, 0, sizeof *out);
+  snprintf(out->name, sizeof out->name, "seg-%08llu",
+           (unsigned long long)w->num++);
+  out->fresh = 1;
+  char path[4096];
+  IxSegWriter *sw = NULL;
+  int rc = ix_seg_path(path, sizeof path, w->dir, out->name, err);
+  if (rc == SW_OK) rc = ix_segw_begin(path, w->num - 1, &w->opts, &sw, err);
+  if (rc) return rc;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!pick[i]) continue;
+    WSeg *s = L[i];
+    if ((rc = seg_view(w, s, err))) goto fail;
+    for (uint32_t d = 0; d < s->docs; d++) {
+      if (seg_deleted(s, d)) continue;
+      IxDocMeta m;
+      IxDoc doc;
+      char *text = NULL;
+      size_t len = 0;
+      if ((rc = ix_seg_doc_meta(s->seg, d, &m, err)) ||
+          (rc = ix_docs_text(&s->seg->docs, d, &text, &len, err)))
+        goto fail;
+      memset(&doc, 0, sizeof doc);
+      doc.id = m.id, doc.id_len = m.id_len;
+      doc.title = m.title, doc.title_len = m.title_len;
+      doc.date = m.date, doc.date_len = m.date_len;
+      doc.source = m.source, doc.source_len = m.source_len;
+      doc.url = m.url, doc.url_len = m.url_len;
+      doc.file = m.file, doc.file_len = m.file_len;
+      doc.text = text, doc.text_len = len;
+      rc = ix_segw_add(sw, &doc, NULL, err);
+      sw_free(text);
+      if (rc) goto fail;
+    }
+  }
+  IxSegInfo info;
+  rc = ix_segw_finish(sw, &info, err);
+  sw = NULL;
+  if (rc) return rc;
+  out->docs = info.docs;
+  out->manifest_sum = info.manifest_sum;
+  *bytes += info.bytes;
+  return SW_OK;
+fail:
+  ix_segw_abort(sw);
+  return rc;
+}
+
+/* ------------------------------------------------------------- commit -- */
+
+static void remove_fresh(IxWriter *w, const WSeg *s) {
+  if (!s->fresh) return;
+  char path[4096];
+  SwError ignore;
+  if (ix_seg_path(path, sizeof path, w->dir, s->name, &ignore) == SW_OK)
+    ix_remove_dir(path);
 }
 
 int ix_writer_commit(IxWriter *w, IxWriteStats *stats, SwError *err) {
@@ -956,85 +482,136 @@ int ix_writer_commit(IxWriter *w, IxWriteStats *stats, SwError *err) {
     ix_writer_abort(w);
     return rc;
   }
-  Final f;
-  memset(&f, 0, sizeof f);
-  f.post.fd = f.pos.fd = -1;
-  IxManifest m;
-  memset(&m, 0, sizeof m);
-  char path[4096];
-  int rc;
-  if (w->nruns && w->run_docs && (rc = flush_run(w, err))) goto fail;
-  if ((rc = ix_postenc_init(&f.enc, w->pos_zstd, err))) goto fail;
-  f.dict.next_post = f.dict.next_pos = IX_HEADER_SIZE;
-  snprintf(path, sizeof path, "%s/postings", w->gendir);
-  if ((rc = ix_out_open(&f.post, path, "POST", err))) goto fail;
-  snprintf(path, sizeof path, "%s/positions", w->gendir);
-  if ((rc = ix_out_open(&f.pos, path, "POSN", err))) goto fail;
-  rc = w->nruns ? encode_runs(w, &f, err) : encode_memory(w, &f, err);
-  if (rc) goto fail;
-  if ((rc = ix_out_finish(&f.post, &m.size[IX_F_POSTINGS],
-                          &m.sum[IX_F_POSTINGS], err)) ||
-      (rc = ix_out_finish(&f.pos, &m.size[IX_F_POSITIONS],
-                          &m.sum[IX_F_POSITIONS], err)))
+  int rc = SW_OK;
+  uint64_t bytes = 0;
+  WSeg merged;
+  memset(&merged, 0, sizeof merged);
+  IxCommit *c = sw_calloc(1, sizeof *c);
+  WSeg **L = sw_calloc(IX_MAX_SEGMENTS + 2, sizeof *L);
+  int *pick = sw_calloc(IX_MAX_SEGMENTS + 2, sizeof *pick);
+  if (!c || !L || !pick) {
+    rc = sw_error_set(err, SW_NOMEM, "out of memory (commit)");
     goto fail;
-  snprintf(path, sizeof path, "%s/terms", w->gendir);
-  if ((rc = ix_dictw_write(&f.dict, path, &m.size[IX_F_TERMS],
-                           &m.sum[IX_F_TERMS], err)))
-    goto fail;
-  m.term_count = f.dict.nterms;
-  ix_dictw_free(&f.dict);
-  ix_postenc_free(&f.enc);
-  sw_free(f.posv);
-  f.posv = NULL;
-  ix_buf_free(&f.gather);
-  if ((rc = ix_docw_finish(&w->docs, w->gendir, m.size, m.sum, err))) goto fail;
-  m.generation = w->gen;
-  m.doc_count = w->ndocs;
-  m.total_tokens = w->tokens;
-  m.text_bytes = w->text_bytes;
-  uint64_t msize = 0;
-  if ((rc = ix_manifest_write(w->gendir, &m, &msize, err))) goto fail;
-  ix_docw_free(&w->docs); /* removes the temporary text file */
-  if ((rc = ix_fsync_dir(w->gendir, err))) goto fail;
-  /* The switch: from here on the new generation serves. */
-  if ((rc = ix_current_write(w->dir, w->gen, err))) goto fail;
-  uint64_t maxg;
+  }
+  if (w->nw) {
+    WSeg *ns = &w->segs[w->nw_index];
+    IxSegInfo info;
+    IxSegWriter *nw = w->nw;
+    w->nw = NULL;
+    if (ix_segw_docs(nw) == 0) {
+      ix_segw_abort(nw);
+      ns->docs = 0; /* dropped below */
+    } else {
+      if ((rc = ix_segw_finish(nw, &info, err))) goto fail;
+      ns->docs = info.docs;
+      ns->manifest_sum = info.manifest_sum;
+      bytes += info.bytes;
+      stats->tokens = info.tokens;
+      stats->terms = info.terms;
+      stats->text_bytes = info.text_bytes;
+      stats->runs = info.runs;
+    }
+  }
+  /* The segments of the new commit, before merging: the live index's
+  ** (IX_UPDATE) and the new one, without those wholly deleted. */
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < w->nsegs; i++) {
+    WSeg *s = &w->segs[i];
+    if (w->mode == IX_REBUILD && !s->fresh) continue;
+    if (s->docs == 0 || s->ndel >= s->docs) continue;
+    if (s->ndel && (rc = bitmap_fit(s))) {
+      rc = sw_error_set(err, rc, "out of memory (deletions)");
+      goto fail;
+    }
+    L[n++] = s;
+  }
+  uint32_t k = plan_merge(w, L, n, pick);
+  if (k) {
+    if ((rc = merge(w, L, n, pick, &merged, &bytes, err))) goto fail;
+    uint32_t m = 0;
+    int placed = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      if (!pick[i]) L[m++] = L[i];
+      else if (!placed) L[m++] = &merged, placed = 1;
+    }
+    stats->merged = k;
+    n = m;
+  }
+  c->generation = w->num++;
+  c->next_seg = w->num;
+  c->nseg = n;
+  uint64_t live = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    IxCommitSeg *cs = &c->seg[i];
+    memcpy(cs->name, L[i]->name, sizeof cs->name);
+    cs->manifest_sum = L[i]->manifest_sum;
+    cs->docs = L[i]->docs;
+    cs->ndel = L[i]->ndel;
+    cs->del = L[i]->ndel ? L[i]->del : NULL;
+    live += L[i]->docs - L[i]->ndel;
+  }
+  if ((rc = ix_commit_write(w->dir, c, err))) goto fail;
+  if ((rc = ix_current_write(w->dir, c->generation, err))) {
+    uint64_t now = 0;
+    int lg;
+    SwError e2;
+    if (ix_current_read(w->dir, &now, &lg, &e2) != SW_OK || lg ||
+        now != c->generation) {
+      char path[4096];
+      snprintf(path, sizeof path, "%s/commit-%08llu", w->dir,
+               (unsigned long long)c->generation);
+      unlink(path);
+      goto fail;
+    }
+    rc = SW_OK; /* published after all (only the directory fsync failed) */
+  }
+  /* Published. Let go of the old commit point, then clean up. */
+  for (uint32_t i = 0; i < w->nsegs; i++)
+    if (w->segs[i].own_seg) ix_seg_close(w->segs[i].seg), w->segs[i].seg = NULL;
+  if (merged.own_seg) ix_seg_close(merged.seg);
+  ix_reader_close(w->base);
+  w->base = NULL;
+  uint64_t maxnum;
   SwError ignore;
   sw_error_clear(&ignore);
-  ix_gen_scan(w->dir, 1, w->gen, &maxg, &ignore);
-  stats->docs = w->ndocs;
-  stats->tokens = w->tokens;
-  stats->terms = m.term_count;
-  stats->text_bytes = w->text_bytes;
-  stats->runs = w->nruns;
-  stats->index_bytes = sum_sizes(&m, msize);
-  stats->generation = w->gen;
-  w->gendir[0] = '\0'; /* published: abort must not remove it */
+  ix_gc(w->dir, c->generation, 0, &maxnum, &ignore);
+  stats->docs = w->added;
+  stats->replaced = w->replaced;
+  stats->deleted = w->deleted;
+  stats->live_docs = live;
+  stats->segments = n;
+  stats->index_bytes = bytes;
+  stats->generation = c->generation;
+  for (uint32_t i = 0; i < w->nsegs; i++) w->segs[i].fresh = 0;
+  sw_free(c);
+  sw_free(L);
+  sw_free(pick);
   ix_writer_abort(w);
   return SW_OK;
 fail:
-  ix_out_discard(&f.post);
-  ix_out_discard(&f.pos);
-  ix_dictw_free(&f.dict);
-  ix_postenc_free(&f.enc);
-  sw_free(f.posv);
-  ix_buf_free(&f.gather);
+  if (merged.own_seg) ix_seg_close(merged.seg);
+  remove_fresh(w, &merged);
+  sw_free(c);
+  sw_free(L);
+  sw_free(pick);
   ix_writer_abort(w);
   return rc;
 }
 
 void ix_writer_abort(IxWriter *w) {
   if (!w) return;
-  ix_docw_free(&w->docs);
-  if (w->gendir && w->gendir[0]) ix_remove_dir(w->gendir);
+  ix_segw_abort(w->nw);
+  for (uint32_t i = 0; i < w->nsegs; i++) {
+    WSeg *s = &w->segs[i];
+    if (s->own_seg) ix_seg_close(s->seg);
+    if (s->fresh && s->docs) remove_fresh(w, s);
+    sw_free(s->del);
+  }
+  ix_reader_close(w->base);
   ix_lock_release(w->lock_fd);
-  an_free(w->an);
-  for (uint32_t i = 0; i < w->npages; i++) sw_free(w->page_mem[i]);
-  sw_free(w->pages);
-  sw_free(w->page_mem);
-  sw_free(w->table_mem);
-  ix_buf_free(&w->term_bytes);
+  sw_free(w->ids);
+  for (uint32_t i = 0; i < w->narena; i++) sw_free(w->arena[i]);
+  sw_free(w->arena);
   sw_free(w->dir);
-  sw_free(w->gendir);
   sw_free(w);
 }

@@ -84,9 +84,23 @@ int sw_grow(void **buf, size_t *cap, size_t need, size_t elem);
 
 /* Fault injection (tests only): after `n` more successful allocations every
 ** allocation fails, until sw_fault_alloc_reset(). n < 0 disables. Returns the
-** number of allocations made since the last reset. */
+** number of allocations attempted since sw_fault_alloc_after(), the failed
+** ones included: a result above n tells the fault was reached. */
 void sw_fault_alloc_after(long n);
 long sw_fault_alloc_reset(void);
+
+/* The same for writes of index files: after `n` more successful writes every
+** write(2) and every fsync(2) of a file the index layer writes fails as if
+** the disk were full (ENOSPC: SW_FULL, the message naming the file), until
+** sw_fault_write_reset(). n < 0 disables. Returns the number of writes and
+** fsyncs attempted since sw_fault_write_after(), the failed ones included. */
+void sw_fault_write_after(long n);
+long sw_fault_write_reset(void);
+
+/* For the index layer's write path only: call once before each write(2) or
+** fsync(2) of an index file; 1 means "fail it with ENOSPC". Always 0 (and
+** nothing counted) unless a test armed sw_fault_write_after(). */
+int sw_fault_write_hit(void);
 
 /* Monotonic clock in seconds, for timings shown to users and the bench. */
 double sw_now(void);
@@ -139,7 +153,13 @@ typedef struct SwBuildStats {
   uint64_t tokens;          /* tokens indexed                              */
   uint64_t terms;           /* distinct terms                              */
   uint64_t invalid_utf8;    /* invalid UTF-8 sequences replaced            */
-  uint64_t index_bytes;     /* size of the published generation          */
+  uint64_t index_bytes;     /* bytes of the segments this change wrote    */
+  uint64_t replaced;        /* live documents replaced (same id)           */
+  uint64_t deleted;         /* documents deleted by id                     */
+  uint64_t merged;          /* segments merged into one by this change     */
+  uint64_t live_docs;       /* documents the index now serves              */
+  uint64_t segments;        /* segments it now has                         */
+  uint64_t generation;      /* number of the commit point published        */
   double seconds;           /* wall time of the whole build                */
 } SwBuildStats;
 
@@ -156,6 +176,33 @@ typedef void (*SwWarnFn)(void *ctx, const char *where, const char *problem);
 int sw_build(const char *dir, const char *const *paths, size_t npaths,
              const SwBuildOptions *opts, SwWarnFn warn, void *warn_ctx,
              SwBuildStats *stats, SwError *err);
+
+/* --- updating ---------------------------------------------------------- */
+
+/* Add the documents of paths (as sw_build reads them) to the index in dir,
+** creating it if missing. A document whose id is already live replaces it
+** (stats->replaced counts them); the index never holds one id twice. The
+** change is one new commit point, published atomically; the merge policy
+** (index/FORMAT.md §1a) may merge segments as part of it. Readers that
+** have the index open keep seeing the commit they opened. Errors as
+** sw_build; a second writer is refused with SW_IO. */
+int sw_add(const char *dir, const char *const *paths, size_t npaths,
+           const SwBuildOptions *opts, SwWarnFn warn, void *warn_ctx,
+           SwBuildStats *stats, SwError *err);
+
+/* Delete the documents with these ids from the index in dir, in one commit.
+** An id with no live document is reported through warn (may be NULL) and
+** counted in stats->skipped; the others are still deleted (SW_OK).
+** Errors: SW_NOTFOUND (no index in dir), SW_CORRUPT, SW_IO, SW_FULL,
+** SW_NOMEM; the previous commit then still serves. */
+int sw_delete(const char *dir, const char *const *ids, size_t nids,
+              SwWarnFn warn, void *warn_ctx, SwBuildStats *stats,
+              SwError *err);
+
+/* Merge every segment of the index in dir into one, dropping deleted
+** documents (answers stay the same; queries get faster). */
+int sw_optimize(const char *dir, const SwBuildOptions *opts,
+                SwBuildStats *stats, SwError *err);
 
 /* --- searching --------------------------------------------------------- */
 
@@ -217,15 +264,17 @@ void sw_results_free(SwResults *res);
 /* --- stats and checking ------------------------------------------------ */
 
 typedef struct SwIndexStats {
-  uint64_t generation;
-  uint64_t docs;
+  uint64_t generation;    /* commit point number                     */
+  uint64_t docs;          /* live documents                          */
+  uint64_t segments;      /* segments of the commit point            */
+  uint64_t deleted;       /* deleted documents still in segments     */
   uint64_t terms;
   uint64_t tokens;        /* sum of document lengths                 */
   double avg_doc_len;
   uint32_t format_version;
   size_t nfiles;
   struct {
-    char name[64];        /* file name inside the generation, NUL-terminated */
+    char name[64];        /* file kind (summed over segments), NUL-terminated */
     uint64_t bytes;
   } files[16];
 } SwIndexStats;

@@ -73,14 +73,25 @@ check_ok() { # INDEX WHAT
   run "$SWSEARCH" check --index "$1"
   [ "$rc" -eq 0 ] || fail "$2: check exited $rc: $(cat "$tmp/out" "$tmp/err" | head -c 1000)"
 }
-# no_leftovers INDEX: only LOCK, CURRENT and the generation it names.
-no_leftovers() {
-  local cur extra
+# live_parts INDEX: the commit point CURRENT names and the segment
+# directories that commit point lists (their names are stored in it), one a
+# line.
+live_parts() {
+  local cur
   cur=$(tr -d '\n' <"$1/CURRENT")
-  extra=$(cd "$1" && find . -mindepth 1 ! -path ./LOCK ! -path ./CURRENT ! -path "./$cur" ! -path "./$cur/*" | sort | tr '\n' ' ')
+  echo "$cur"
+  grep -ao 'seg-[0-9]\{8\}' "$1/$cur" | sort -u
+}
+# no_leftovers INDEX WHAT: only LOCK, CURRENT, the live commit point and its
+# segments, each segment with exactly its seven files.
+no_leftovers() {
+  local extra p
+  extra=$(cd "$1" && find . -mindepth 1 -maxdepth 1 -printf '%P\n' | grep -vxF -e LOCK -e CURRENT $(live_parts "$1" | sed 's/^/-e /') | sort | tr '\n' ' ') || true
   [ -z "$extra" ] || fail "$2: leftovers in the index directory: $extra"
-  extra=$(cd "$1/$cur" && find . -mindepth 1 -printf '%P\n' | grep -v -E '^(manifest|terms|postings|positions|doclens|docmeta|doctext)$' | tr '\n' ' ') || true
-  [ -z "$extra" ] || fail "$2: unexpected files in the live generation: $extra"
+  for p in $(live_parts "$1" | grep '^seg-'); do
+    extra=$(cd "$1/$p" && find . -mindepth 1 -printf '%P\n' | grep -v -E '^(manifest|terms|postings|positions|doclens|docmeta|doctext)$' | tr '\n' ' ') || true
+    [ -z "$extra" ] || fail "$2: unexpected files in the live segment $p: $extra"
+  done
 }
 
 # gen_corpus DIR N: N generated .txt documents in 30 sub-directories, about
@@ -129,7 +140,7 @@ rc=0
 ( ulimit -f 64; trap '' XFSZ; exec "$SWSEARCH" index --index "$ix" "$seeds" "$gen" ) >"$tmp/out" 2>"$tmp/err" || rc=$?
 [ "$rc" -lt 128 ] || fail "(a) build under ulimit -f died with exit $rc: $(cat "$tmp/err")"
 expect_rc 2 "(a) build under ulimit -f 64"
-expect_err "^swsearch: .*$ix/gen-[0-9]{8}/[a-z0-9.-]+: File too large$" "(a) build under ulimit -f 64"
+expect_err "^swsearch: .*$ix/seg-[0-9]{8}/[a-z0-9.-]+: File too large$" "(a) build under ulimit -f 64"
 same_answers "$ix" "$tmp/old.txt" "(a) after a build failed on EFBIG"
 check_ok "$ix" "(a) after a build failed on EFBIG"
 # The failed build removed its own partial generation (a full disk stays no
@@ -165,6 +176,7 @@ set -u
 mnt=$1 seeds=$2 gen=$3 out=$4
 mount -t tmpfs -o size=1m tmpfs "$mnt" || exit 90
 "$SWSEARCH" index --index "$mnt/ix" "$seeds" >"$out/1.out" 2>"$out/1.err"; echo $? >"$out/1.rc"
+(cd "$mnt/ix" && find . | sort) >"$out/0.list"
 "$SWSEARCH" index --index "$mnt/ix" "$seeds" "$gen" >"$out/2.out" 2>"$out/2.err"; echo $? >"$out/2.rc"
 while IFS= read -r q; do
   r=0
@@ -187,12 +199,12 @@ EOF
   r2=$(cat "$e/2.rc")
   [ "$r2" -lt 128 ] || fail "(a) build on a full tmpfs crashed: exit $r2 :: $(cat "$e/2.err")"
   [ "$r2" -eq 2 ] || fail "(a) build on a full tmpfs: exit $r2, expected 2 :: $(cat "$e/2.err")"
-  grep -Eq "^swsearch: .*$mnt/ix/gen-[0-9]{8}/[a-z0-9.-]+: No space left on device$" "$e/2.err" \
+  grep -Eq "^swsearch: .*$mnt/ix/seg-[0-9]{8}/[a-z0-9.-]+: No space left on device$" "$e/2.err" \
     || fail "(a) build on a full tmpfs: message: $(cat "$e/2.err")"
   diff -u "$tmp/old.txt" "$e/3.answers" >"$tmp/diff" || { head -40 "$tmp/diff"; fail "(a) after ENOSPC the old index answers differently"; }
   [ "$(cat "$e/4.rc")" -eq 0 ] || fail "(a) check after ENOSPC: $(cat "$e/4.out")"
-  [ "$(tr '\n' ' ' <"$e/5.list")" = ". ./CURRENT ./LOCK ./gen-00000001 ./gen-00000001/doclens ./gen-00000001/docmeta ./gen-00000001/doctext ./gen-00000001/manifest ./gen-00000001/positions ./gen-00000001/postings ./gen-00000001/terms " ] \
-    || fail "(a) after ENOSPC the index directory holds: $(tr '\n' ' ' <"$e/5.list")"
+  cmp -s "$e/0.list" "$e/5.list" \
+    || fail "(a) after ENOSPC the index directory holds: $(tr '\n' ' ' <"$e/5.list"), before: $(tr '\n' ' ' <"$e/0.list")"
   [ "$(cat "$e/6.rc")" -eq 0 ] || fail "(a) a build after ENOSPC (space freed?): $(cat "$e/6.err")"
   echo "(a) ENOSPC on a 1 MiB tmpfs: exit 2 naming the file, the old index intact"
 else
@@ -294,6 +306,9 @@ printf 'Lång token\n\nföre %s efter långtokenord\n' "$long" >"$bad/longtoken.
   printf '{"id":"j2","title":"Trasig", "text": \n'
   printf '{"id":"j3","title":"Rad tre","text":"jsonlord tre"}\n'
 } >"$bad/sub/lines.jsonl"
+# A plain .jsonl cut in the middle of its last line (no closing quote, brace
+# or newline): the whole lines before the cut are indexed.
+printf '{"id":"k1","title":"Hel","text":"avkortord hel"}\n{"id":"k2","title":"Halv","text":"avkortord ha' >"$bad/sub/cutplain.jsonl"
 # A .jsonl.zst cut in half. The frame is written here by hand (RFC 8878: no
 # checksum, 1 KiB window, raw blocks of 1 KiB), so no zstd tool is needed;
 # the whole frame is checked to index completely first.
@@ -330,16 +345,17 @@ expect_err "^swsearch: $bad/binary.txt: binary file \(NUL byte at offset 11\); s
 expect_err "^swsearch: $bad/latin1.txt: 1 invalid UTF-8 sequence replaced$" "(c) invalid UTF-8"
 expect_err "^swsearch: $bad/overlimit.txt: file of 314572800 bytes exceeds the document limit of 268435456 bytes; skipped$" "(c) a document over the limit"
 expect_err "^swsearch: $bad/sub/lines.jsonl:2: malformed JSON: .+; line skipped$" "(c) malformed JSON line"
+expect_err "^swsearch: $bad/sub/cutplain.jsonl:2: malformed JSON: .+; line skipped$" "(c) a .jsonl cut mid-line"
 expect_err "^swsearch: $bad/sub/cut.jsonl.zst: truncated zstd stream \(after [0-9]+ lines\); rest of file skipped$" "(c) truncated .jsonl.zst"
 if grep -Eq "huge.txt|longtoken.txt|good.txt" "$tmp/err"; then
   fail "(c) a good, huge or long-token document was reported: $(cat "$tmp/err")"
 fi
-[ "$(wc -l <"$tmp/err")" -eq 6 ] || fail "(c) expected exactly 6 problems on stderr: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/err")" -eq 7 ] || fail "(c) expected exactly 7 problems on stderr: $(cat "$tmp/err")"
 zlines=$(sed -nE 's/.*truncated zstd stream \(after ([0-9]+) lines\).*/\1/p' "$tmp/err")
 [ "$zlines" -gt 0 ] && [ "$zlines" -lt 200 ] || fail "(c) truncated .jsonl.zst: $zlines lines before the cut"
-docs=$((4 + 2 + zlines)) # good latin1 huge longtoken, j1 j3, the cut file's lines
-grep -q "^indexed $docs documents (5 skipped) from 9 files" "$tmp/out" \
-  || fail "(c) summary: expected $docs documents, 5 skipped, 9 files: $(cat "$tmp/out")"
+docs=$((4 + 3 + zlines)) # good latin1 huge longtoken, j1 j3 k1, the cut file's lines
+grep -q "^indexed $docs documents (6 skipped) from 10 files" "$tmp/out" \
+  || fail "(c) summary: expected $docs documents, 6 skipped, 10 files: $(cat "$tmp/out")"
 
 hits() { # QUERY: $got = sorted ids, $rc
   run "$SWSEARCH" search --index "$bix" --json -n 1000 -- "$1"
@@ -350,6 +366,7 @@ hits avhopparverksamhet;  [ "$got" = good.txt ] || fail "(c) good.txt: [$got]"
 hits kvarnhjul;           [ "$got" = latin1.txt ] || fail "(c) the document with invalid UTF-8: [$got]"
 hits binärord;            [ -z "$got" ] && [ "$rc" -eq 1 ] || fail "(c) the binary file was indexed: [$got]"
 hits jsonlord;            [ "$got" = "j1 j3" ] || fail "(c) the good JSON lines: [$got]"
+hits avkortord;           [ "$got" = "k1" ] || fail "(c) the whole line before a mid-line cut: [$got]"
 hits zstdord
 [ "$(echo "$got" | wc -w)" -eq "$zlines" ] || fail "(c) the lines before the cut: $(echo "$got" | wc -w) indexed, $zlines reported"
 for w in jättealfa jättebeta jättegamma; do
@@ -425,15 +442,18 @@ cp -r "$base" "$ix"
 command -v flock >/dev/null || fail "(e) flock(1) is needed"
 ( exec 9>>"$ix/LOCK"; flock -x 9; : >"$tmp/locked.ready"; exec sleep 120 ) &
 holder=$!
+trap 'kill "$holder" 2>/dev/null || true' EXIT # a failure must not wait for it
 for _ in $(seq 1 500); do [ -e "$tmp/locked.ready" ] && break; sleep 0.01; done
 [ -e "$tmp/locked.ready" ] || { kill "$holder"; fail "(e) the lock holder did not start"; }
+locked_before=$(cd "$ix" && find . | sort)
 run "$SWSEARCH" index --index "$ix" "$seeds" "$gen"
 expect_rc 2 "(e) a second writer"
-expect_err "^swsearch: $ix: index is being written by another process$" "(e) a second writer"
+expect_err "^swsearch: $ix: index is being written by another process( \(pid [0-9]+\))?$" "(e) a second writer"
 same_answers "$ix" "$tmp/old.txt" "(e) readers while the lock is held"
-[ "$(cd "$ix" && find . -maxdepth 1 -name 'gen-*' -printf '%P ')" = "gen-00000001 " ] || fail "(e) the refused writer touched the generations"
+[ "$(cd "$ix" && find . | sort)" = "$locked_before" ] || fail "(e) the refused writer touched the index directory: $(cd "$ix" && find . | sort | tr '\n' ' ')"
 kill "$holder"
 wait "$holder" 2>/dev/null || true
+trap - EXIT
 run "$SWSEARCH" index --index "$ix" "$seeds"
 expect_rc 0 "(e) a writer after the lock was released"
 # Two real swsearch writers, best effort: a second writer is started as soon
@@ -443,11 +463,12 @@ expect_rc 0 "(e) a writer after the lock was released"
 # had already released the lock, the second succeeds and publishes after it,
 # and the seeds-only index serves. Anything else (both failing, a mixed or
 # unreadable index) fails.
+live_before=$(live_parts "$ix")
 "$SWSEARCH" index --mem 1 --index "$ix" "$seeds" "$gen" >"$tmp/w1.out" 2>"$tmp/w1.err" &
 w1=$!
 second=none
 for _ in $(seq 1 4000); do
-  if [ -d "$ix/gen-00000003" ]; then
+  if (cd "$ix" && find . -mindepth 1 -maxdepth 1 -name 'seg-*' -printf '%P\n') | grep -qvxF "$live_before"; then
     run "$SWSEARCH" index --index "$ix" "$seeds"
     second=$rc
     cp "$tmp/err" "$tmp/w2.err"
@@ -461,7 +482,7 @@ wait "$w1" || w1rc=$?
 [ "$w1rc" -eq 0 ] || fail "(e) the first writer exited $w1rc: $(cat "$tmp/w1.err")"
 case $second in
   2)
-    grep -Eq "^swsearch: $ix: index is being written by another process$" "$tmp/w2.err" \
+    grep -Eq "^swsearch: $ix: index is being written by another process( \(pid [0-9]+\))?$" "$tmp/w2.err" \
       || fail "(e) a second swsearch writer during a build: $(cat "$tmp/w2.err")"
     same_answers "$ix" "$tmp/new.txt" "(e) after the first writer finished" ;;
   0)
@@ -502,6 +523,223 @@ wait "$builder"
 [ ! -s "$tmp/race-build.err" ] || fail "(f) the rebuilds failed: $(cat "$tmp/race-build.err")"
 no_leftovers "$ix" "(f) after 20 rebuilds"
 echo "(f) $reads searches during 20 publishes, all identical"
+
+# ------------------- (g) a 100 MB document and a million-word document --
+# Generated here (never committed): a 100 MiB .txt of common words with one
+# marker word at its start, middle and end, and a document of 1,000,000
+# distinct words mo0 ... mo999999. Both are indexed whole, without a
+# warning; the markers, the first, middle and last words, and a phrase at
+# the millionth position are found.
+big="$tmp/big"
+mkdir -p "$big"
+awk 'BEGIN {
+  srand(5)
+  n = split("och att det som en på är för med till av den har de inte om ett men var sig så kommunen staden nämnden förvaltningen beslut ärendet samverkan trygghet", w, " ")
+  print "Hundra megabyte"; print ""; print "början hundraalfa"
+  target = 100 * 1024 * 1024; bytes = 0; line = ""; i = 0
+  while (bytes < target) {
+    line = line w[int(rand() * n) + 1] " "
+    if (++i % 15 == 0) { print line; bytes += length(line) + 1; line = "" }
+    if (i == 7000000) print "mitten hundrabeta"
+  }
+  print "slutet hundragamma"
+}' >"$big/hundred.txt"
+awk 'BEGIN {
+  print "Miljon ord"; print ""
+  for (i = 0; i < 1000000; i++) printf "mo%d%s", i, (i % 20 == 19) ? "\n" : " "
+}' >"$big/million.txt"
+printf 'Liten\n\nlitenord bredvid de stora\n' >"$big/small.txt"
+hb=$(stat -c %s "$big/hundred.txt")
+[ "$hb" -ge $((100 * 1024 * 1024)) ] || fail "(g) the generated document is only $hb bytes"
+[ "$(wc -w <"$big/million.txt")" -eq 1000002 ] || fail "(g) the million-word document has $(wc -w <"$big/million.txt") words"
+run "$SWSEARCH" index --index "$tmp/big-ix" "$big"
+expect_rc 0 "(g) a 100 MB and a million-word document"
+[ ! -s "$tmp/err" ] || fail "(g) warnings for documents within the limits: $(cat "$tmp/err")"
+grep -q '^indexed 3 documents (0 skipped) from 3 files' "$tmp/out" || fail "(g) summary: $(cat "$tmp/out")"
+hits_in() { # INDEX QUERY: $got = sorted ids, $rc; the JSON stays in $tmp/out
+  run "$SWSEARCH" search --index "$1" --json -n 1000 -- "$2"
+  [ "$rc" -le 1 ] || fail "query '$2' on $1 exited $rc: $(cat "$tmp/err")"
+  got=$(grep -o '"id": "[^"]*"' "$tmp/out" | sed 's/"id": "//; s/"$//' | sort | tr '\n' ' ' | sed 's/ $//')
+}
+for w in hundraalfa hundrabeta hundragamma; do
+  hits_in "$tmp/big-ix" "$w"
+  [ "$got" = hundred.txt ] || fail "(g) the 100 MB document, '$w': [$got]"
+  grep -q "\[$w\]" "$tmp/out" || fail "(g) the 100 MB document, '$w': no highlighted snippet"
+done
+for q in mo0 mo500000 mo999999 '"mo999998 mo999999"' '"mo0 mo1 mo2"' 'mo0 mo999999'; do
+  hits_in "$tmp/big-ix" "$q"
+  [ "$got" = million.txt ] || fail "(g) the million-word document, '$q': [$got]"
+done
+hits_in "$tmp/big-ix" mo1000000
+[ "$rc" -eq 1 ] || fail "(g) a word past the million found: [$got]"
+hits_in "$tmp/big-ix" litenord
+[ "$got" = small.txt ] || fail "(g) the small document beside the big ones: [$got]"
+run "$SWSEARCH" stats --index "$tmp/big-ix"
+grep -Eq '^documents +3$' "$tmp/out" || fail "(g) stats: $(cat "$tmp/out")"
+terms=$(awk '$1 == "terms" { print $2 }' "$tmp/out")
+[ "$terms" -ge 1000000 ] || fail "(g) $terms terms; the million-word document alone has 1,000,000"
+check_ok "$tmp/big-ix" "(g) a 100 MB and a million-word document"
+rm -rf "$big" "$tmp/big-ix" # 250 MB back before the next cases
+echo "(g) a ${hb}-byte document and a 1,000,000-word document indexed whole"
+
+# ----------- (h) directories, symlink loops and unreadable files --
+# Inside one build: a directory symlink back to an ancestor, two
+# directories linking to each other, a .txt symlink to itself, two .txt
+# symlinks to each other, a dangling symlink, a FIFO named .txt, and a
+# directory named like a document (walked, not read). Each problem is one
+# line naming the path; the build exits 0 with the good documents in it.
+walk="$tmp/walk"
+mkdir -p "$walk/in/loop" "$walk/in/x" "$walk/in/y" "$walk/in/dir.txt"
+printf 'Bra\n\ngångord bra\n' >"$walk/in/good.txt"
+printf 'I katalogen\n\ngångord katalog\n' >"$walk/in/dir.txt/inner.txt"
+printf 'Ix\n\ngångord ix\n' >"$walk/in/x/doc.txt"
+ln -s .. "$walk/in/loop/up"
+ln -s ../y "$walk/in/x/toy"
+ln -s ../x "$walk/in/y/tox"
+ln -s self.txt "$walk/in/self.txt"
+ln -s b.txt "$walk/in/a.txt"
+ln -s a.txt "$walk/in/b.txt"
+ln -s nowhere.txt "$walk/in/dangling.txt"
+mkfifo "$walk/in/fifo.txt"
+w="$walk/in"
+run "$SWSEARCH" index --index "$walk/ix" "$w"
+expect_rc 0 "(h) a tree with loops and odd files"
+expect_err "^swsearch: $w/loop/up: symlink loop: directory is already being walked; skipped$" "(h) a symlink to an ancestor"
+expect_err "^swsearch: $w/x/toy/tox: symlink loop: directory is already being walked; skipped$" "(h) two directories linking to each other (from x)"
+expect_err "^swsearch: $w/y/tox/toy: symlink loop: directory is already being walked; skipped$" "(h) two directories linking to each other (from y)"
+expect_err "^swsearch: $w/self.txt: Too many levels of symbolic links; skipped$" "(h) a symlink to itself"
+expect_err "^swsearch: $w/a.txt: Too many levels of symbolic links; skipped$" "(h) two symlinks to each other (a)"
+expect_err "^swsearch: $w/b.txt: Too many levels of symbolic links; skipped$" "(h) two symlinks to each other (b)"
+expect_err "^swsearch: $w/dangling.txt: No such file or directory; skipped$" "(h) a dangling symlink"
+expect_err "^swsearch: $w/fifo.txt: not a regular file; skipped$" "(h) a FIFO"
+[ "$(wc -l <"$tmp/err")" -eq 8 ] || fail "(h) expected exactly 8 problems: $(cat "$tmp/err")"
+# x/doc.txt is reached twice: as x/doc.txt and through y/tox (a link, not a
+# loop): two documents, as two files.
+grep -q '^indexed 4 documents (8 skipped) from 4 files' "$tmp/out" || fail "(h) summary: $(cat "$tmp/out")"
+hits_in "$walk/ix" gångord
+[ "$got" = "dir.txt/inner.txt good.txt x/doc.txt y/tox/doc.txt" ] || fail "(h) the good documents: [$got]"
+check_ok "$walk/ix" "(h) a tree with loops and odd files"
+# A loop or a FIFO alone: nothing to index, so the whole build fails (exit 2)
+# naming the path, and no index is created.
+run "$SWSEARCH" index --index "$walk/none" "$w/self.txt"
+expect_rc 2 "(h) only a symlink loop"
+expect_err "^swsearch: $w/self.txt: Too many levels of symbolic links; skipped$" "(h) only a symlink loop"
+expect_err "^swsearch: no documents found in $w/self.txt$" "(h) only a symlink loop"
+[ ! -e "$walk/none/CURRENT" ] || fail "(h) a failed build published an index"
+run "$SWSEARCH" index --index "$walk/none" "$w/fifo.txt" "$w/a.txt"
+expect_rc 2 "(h) only a FIFO and a loop"
+expect_err "^swsearch: $w/fifo.txt: not a regular file; skipped$" "(h) only a FIFO and a loop"
+expect_err "^swsearch: no documents found in $w/fifo.txt, $w/a.txt$" "(h) only a FIFO and a loop"
+# The index path itself: a regular file, or a directory that holds no index.
+run "$SWSEARCH" index --index "$w/good.txt" "$w"
+expect_rc 2 "(h) --index names a regular file"
+expect_err "^swsearch: $w/good.txt: not a directory$" "(h) --index names a regular file"
+cmp -s "$w/good.txt" <(printf 'Bra\n\ngångord bra\n') || fail "(h) the file given as --index was changed"
+for cmd in search check stats; do
+  if [ "$cmd" = search ]; then run "$SWSEARCH" search --index "$w" gångord; else run "$SWSEARCH" "$cmd" --index "$w"; fi
+  expect_rc 2 "(h) $cmd on a directory that is not an index"
+  expect_err "^swsearch: $w: no index here" "(h) $cmd on a directory that is not an index"
+done
+
+# Unreadable files and directories. Root reads through chmod 000, so as
+# root this part runs as the user nobody (setpriv); where that is not
+# possible it says SKIP for this part only.
+perm="$walk/perm"
+mkdir -p "$perm/in/closed" "$perm/ro"
+printf 'Öppen\n\nbehörighetsord öppen\n' >"$perm/in/open.txt"
+printf 'Hemlig\n\nbehörighetsord hemlig\n' >"$perm/in/secret.txt"
+printf 'Stängd\n\nbehörighetsord stängd\n' >"$perm/in/closed/inner.txt"
+chmod 000 "$perm/in/secret.txt" "$perm/in/closed"
+chmod 777 "$perm"
+chmod 555 "$perm/ro"
+as_user=()
+if [ "$(id -u)" -ne 0 ]; then
+  as_user=(env)
+elif command -v setpriv >/dev/null \
+     && setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$SWSEARCH" 2>/dev/null \
+     && setpriv --reuid=nobody --regid=nogroup --clear-groups test -w "$perm" 2>/dev/null; then
+  as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+fi
+if [ ${#as_user[@]} -gt 0 ] && ! "${as_user[@]}" test -r "$perm/in/secret.txt"; then
+  run "${as_user[@]}" "$SWSEARCH" index --index "$perm/ix" "$perm/in"
+  expect_rc 0 "(h) a tree with an unreadable file and directory"
+  expect_err "^swsearch: $perm/in/secret.txt: cannot open: Permission denied; skipped$" "(h) an unreadable file"
+  expect_err "^swsearch: $perm/in/closed: cannot open directory: Permission denied; skipped$" "(h) an unreadable directory"
+  [ "$(wc -l <"$tmp/err")" -eq 2 ] || fail "(h) expected exactly 2 problems: $(cat "$tmp/err")"
+  grep -q '^indexed 1 documents (2 skipped) from 1 file' "$tmp/out" || fail "(h) unreadable: summary: $(cat "$tmp/out")"
+  hits_in "$perm/ix" behörighetsord
+  [ "$got" = open.txt ] || fail "(h) unreadable: the readable document: [$got]"
+  run "${as_user[@]}" "$SWSEARCH" index --index "$perm/ix" "$perm/in/secret.txt"
+  expect_rc 2 "(h) only an unreadable file"
+  expect_err "^swsearch: $perm/in/secret.txt: cannot open: Permission denied; skipped$" "(h) only an unreadable file"
+  expect_err "^swsearch: no documents found in $perm/in/secret.txt$" "(h) only an unreadable file"
+  hits_in "$perm/ix" behörighetsord
+  [ "$got" = open.txt ] || fail "(h) the index after a failed build: [$got]"
+  # An index directory the writer may not write: exit 2 naming it.
+  run "${as_user[@]}" "$SWSEARCH" index --index "$perm/ro/ix" "$perm/in/open.txt"
+  expect_rc 2 "(h) an index directory that cannot be created"
+  expect_err "^swsearch: .*$perm/ro/ix.*: Permission denied$" "(h) an index directory that cannot be created"
+  # An index the reader may not read: exit 2 naming it, never a crash.
+  cp -r "$perm/ix" "$perm/closed-ix"
+  chmod 777 "$perm/closed-ix"
+  chmod 000 "$perm/closed-ix/$(tr -d '\n' <"$perm/closed-ix/CURRENT")"
+  run "${as_user[@]}" "$SWSEARCH" search --index "$perm/closed-ix" behörighetsord
+  expect_rc 2 "(h) an unreadable index"
+  expect_err "^swsearch: .*$perm/closed-ix.*: Permission denied$" "(h) an unreadable index"
+  run "${as_user[@]}" "$SWSEARCH" check --index "$perm/closed-ix"
+  expect_rc 2 "(h) check of an unreadable index"
+  expect_err "$perm/closed-ix.*Permission denied" "(h) check of an unreadable index"
+  echo "(h) unreadable files, directories and indexes, as $("${as_user[@]}" id -un)"
+else
+  echo "SKIP: (h) unreadable files: running as root without a way to drop privileges (setpriv to nobody)"
+fi
+chmod -R u+rwx "$perm" 2>/dev/null || true
+
+# ------------------------------------------------- (i) duplicate ids --
+# The same id more than once in one build: twice in one .jsonl, across two
+# .jsonl files, and a .jsonl line whose id equals a .txt file's id (its
+# path). Read order: a.jsonl, b.jsonl, c.jsonl, sub/d3.txt.
+dup="$tmp/dup"
+mkdir -p "$dup/sub"
+{
+  printf '{"id":"d1","title":"Ett","text":"dubblettord första"}\n'
+  printf '{"id":"d2","title":"Två","text":"dubblettord andra"}\n'
+  printf '{"id":"d1","title":"Tre","text":"dubblettord tredje"}\n'
+} >"$dup/a.jsonl"
+printf '{"id":"d2","title":"Fyra","text":"dubblettord fjärde"}\n' >"$dup/b.jsonl"
+printf '{"id":"sub/d3.txt","title":"Fem","text":"dubblettord femte"}\n' >"$dup/c.jsonl"
+printf 'Sex\n\ndubblettord sjätte\n' >"$dup/sub/d3.txt"
+run "$SWSEARCH" index --index "$tmp/dup-ix" "$dup"
+expect_rc 0 "(i) duplicate ids"
+cp "$tmp/err" "$tmp/dup.err"
+hits_in "$tmp/dup-ix" dubblettord
+# One document per id: the last one read wins.
+[ "$got" = "d1 d2 sub/d3.txt" ] || fail "(i) duplicate ids: ids [$got]; stderr: $(cat "$tmp/dup.err")"
+titles=$(grep -o '"title": "[^"]*"' "$tmp/out" | sed 's/"title": "//; s/"$//' | sort | tr '\n' ' ' | sed 's/ $//')
+[ "$titles" = "Fyra Sex Tre" ] || fail "(i) one document per id, but not the last one read: titles [$titles]"
+for q in första andra femte; do
+  hits_in "$tmp/dup-ix" "$q"
+  [ "$rc" -eq 1 ] || fail "(i) '$q', of a replaced duplicate, still found: [$got]"
+done
+run "$SWSEARCH" stats --index "$tmp/dup-ix"
+grep -Eq '^documents +3$' "$tmp/out" || fail "(i) stats after duplicate ids: $(cat "$tmp/out")"
+# The same files added to that index: every id replaced, still 3 documents.
+run "$SWSEARCH" add --index "$tmp/dup-ix" "$dup"
+expect_rc 0 "(i) adding the duplicates again"
+run "$SWSEARCH" stats --index "$tmp/dup-ix"
+grep -Eq '^documents +3$' "$tmp/out" || fail "(i) stats after adding duplicates again: $(cat "$tmp/out")"
+hits_in "$tmp/dup-ix" dubblettord
+[ "$got" = "d1 d2 sub/d3.txt" ] || fail "(i) after adding duplicates again: ids [$got]"
+# PENDING: nothing says that a duplicate replaced an earlier document (the
+# summary counts 6 documents indexed for the 3 the index holds). Recorded
+# here so that a message, once there, is checked: it must name the file.
+if [ -s "$tmp/dup.err" ]; then
+  grep -q "$dup/a.jsonl:3" "$tmp/dup.err" || fail "(i) the duplicate-id message does not name a.jsonl:3: $(cat "$tmp/dup.err")"
+  echo "(i) duplicate ids: one document per id, the last one read wins, reported"
+else
+  echo "PENDING: (i) duplicate ids: the last one read wins, but silently (no message naming the file and line)"
+fi
+check_ok "$tmp/dup-ix" "(i) duplicate ids"
 
 rm -rf "$tmp"
 echo "bad-input e2e: ok"

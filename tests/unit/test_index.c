@@ -167,7 +167,7 @@ static void check_against_ref(IxReader *rd, const Ref *ref) {
   SwError e;
   sw_error_clear(&e);
   CHECK_EQ_INT(ix_reader_total_tokens(rd), ref->tokens);
-  CHECK_EQ_INT(rd->man.term_count, ref->n);
+  CHECK_EQ_INT(rd->seg[0]->man.term_count, ref->n);
   int bad = 0;
   for (size_t i = 0; i < ref->n && bad < 5; i++) {
     const RefTerm *t = &ref->t[i];
@@ -232,10 +232,10 @@ static int build_zstd(const char *dir, const IxDoc *docs, size_t n,
   o.mem_budget = budget;
   o.positions_zstd = pos_zstd;
   IxWriter *w;
-  int rc = ix_writer_begin(dir, &o, &w, e);
+  int rc = ix_writer_begin(dir, &o, IX_REBUILD, &w, e);
   if (rc) return rc;
   for (size_t i = 0; i < n; i++) {
-    rc = ix_writer_add(w, &docs[i], NULL, e);
+    rc = ix_writer_add(w, &docs[i], NULL, NULL, e);
     if (rc) {
       ix_writer_abort(w);
       return rc;
@@ -343,7 +343,7 @@ static void test_small(void) {
     return;
   }
   CHECK_EQ_INT(st.docs, NSMALL);
-  CHECK_EQ_INT(st.generation, 1);
+  CHECK_EQ_INT(st.generation, 2); /* seg-00000001, commit-00000002 */
   CHECK_EQ_INT(st.runs, 0);
 
   Ref ref;
@@ -438,13 +438,18 @@ static void test_small(void) {
   SwIndexStats s;
   CHECK_EQ_INT(ix_reader_stats(r, &s, &e), SW_OK);
   CHECK_EQ_INT(s.docs, NSMALL);
-  CHECK_EQ_INT(s.generation, 1);
-  CHECK_EQ_INT(s.format_version, 1);
-  CHECK_EQ_INT(s.nfiles, 7);
+  CHECK_EQ_INT(s.generation, 2);
+  CHECK_EQ_INT(s.format_version, 2);
+  CHECK_EQ_INT(s.segments, 1);
+  CHECK_EQ_INT(s.deleted, 0);
+  CHECK_EQ_INT(s.nfiles, 8);
   for (size_t i = 0; i < s.nfiles; i++) {
     char path[1024];
     struct stat sb;
-    snprintf(path, sizeof path, "%s/gen-00000001/%s", dir, s.files[i].name);
+    if (!strcmp(s.files[i].name, "commit"))
+      snprintf(path, sizeof path, "%s/commit-00000002", dir);
+    else
+      snprintf(path, sizeof path, "%s/seg-00000001/%s", dir, s.files[i].name);
     CHECK_EQ_INT(stat(path, &sb), 0);
     CHECK_EQ_INT((uint64_t)sb.st_size, s.files[i].bytes);
   }
@@ -536,15 +541,15 @@ static void test_big(void) {
   CHECK_EQ_INT(ix_reader_open(dir3, &r3, &e), SW_OK);
   if (r3) {
     check_against_ref(r3, &ref);
-    CHECK(r3->pos.size < r1->pos.size);
+    CHECK(r3->seg[0]->pos.size < r1->seg[0]->pos.size);
     ix_reader_close(r3);
   }
   CHECK_EQ_INT(ix_check(dir3, NULL, NULL, &e), SW_OK);
 
   /* The two builds are byte-identical apart from the manifest's
   ** generation-independent fields: compare postings, positions, terms. */
-  const IxMap *a[3] = {&r1->post, &r1->pos, &r1->dict.map};
-  const IxMap *b[3] = {&r2->post, &r2->pos, &r2->dict.map};
+  const IxMap *a[3] = {&r1->seg[0]->post, &r1->seg[0]->pos, &r1->seg[0]->dict.map};
+  const IxMap *b[3] = {&r2->seg[0]->post, &r2->seg[0]->pos, &r2->seg[0]->dict.map};
   for (int i = 0; i < 3; i++) {
     CHECK_EQ_INT(a[i]->size, b[i]->size);
     CHECK(a[i]->size == b[i]->size && !memcmp(a[i]->p, b[i]->p, a[i]->size));
@@ -638,9 +643,10 @@ static void test_publish(void) {
   /* A second generation replaces the first; the open reader keeps working. */
   IxWriteStats st;
   CHECK_EQ_INT(build(dir, docs, NSMALL, 0, &st, &e), SW_OK);
-  CHECK_EQ_INT(st.generation, 2);
-  snprintf(path, sizeof path, "%s/gen-00000001", dir);
-  CHECK(!dir_exists(path));
+  CHECK_EQ_INT(st.generation, 4);
+  /* r1 holds commit 2, so its segment stays until r1 lets go. */
+  snprintf(path, sizeof path, "%s/seg-00000001", dir);
+  CHECK(dir_exists(path));
   IxReader *r2;
   CHECK_EQ_INT(ix_reader_open(dir, &r2, &e), SW_OK);
   if (r2) {
@@ -656,52 +662,57 @@ static void test_publish(void) {
 
   /* A second writer is refused while the first holds the lock. */
   IxWriter *w1, *w2;
-  CHECK_EQ_INT(ix_writer_begin(dir, NULL, &w1, &e), SW_OK);
+  CHECK_EQ_INT(ix_writer_begin(dir, NULL, IX_REBUILD, &w1, &e), SW_OK);
   sw_error_clear(&e);
-  CHECK_EQ_INT(ix_writer_begin(dir, NULL, &w2, &e), SW_IO);
+  CHECK_EQ_INT(ix_writer_begin(dir, NULL, IX_REBUILD, &w2, &e), SW_IO);
   CHECK(strstr(e.msg, "being written by another process") != NULL);
   CHECK(w2 == NULL);
   sw_error_clear(&e);
   /* An aborted writer leaves generation 2 serving and nothing behind. */
-  CHECK_EQ_INT(ix_writer_add(w1, &docs[0], NULL, &e), SW_OK);
+  CHECK_EQ_INT(ix_writer_add(w1, &docs[0], NULL, NULL, &e), SW_OK);
   ix_writer_abort(w1);
   ix_writer_abort(NULL);
-  snprintf(path, sizeof path, "%s/gen-00000003", dir);
+  /* r1 is closed: w1's begin removed commit 2 and seg-00000001. */
+  snprintf(path, sizeof path, "%s/seg-00000001", dir);
+  CHECK(!dir_exists(path));
+  snprintf(path, sizeof path, "%s/commit-00000002", dir);
+  CHECK(!dir_exists(path) && access(path, F_OK) != 0);
+  snprintf(path, sizeof path, "%s/seg-00000005", dir);
   CHECK(!dir_exists(path));
   CHECK_EQ_INT(ix_reader_open(dir, &r2, &e), SW_OK);
   if (r2) {
-    CHECK_EQ_INT(r2->man.generation, 2);
+    CHECK_EQ_INT(r2->seg[0]->man.generation, 3);
     ix_reader_close(r2);
   }
 
   /* A killed writer leaves a partial directory: the next writer removes
   ** it, and meanwhile generation 2 serves. */
-  snprintf(path, sizeof path, "%s/gen-00000007", dir);
+  snprintf(path, sizeof path, "%s/seg-00000007", dir);
   mkdir(path, 0755);
-  snprintf(path, sizeof path, "%s/gen-00000007/run-0000.tmp", dir);
+  snprintf(path, sizeof path, "%s/seg-00000007/run-0000.tmp", dir);
   write_file(path, (const uint8_t *)"junk", 4);
   CHECK_EQ_INT(ix_reader_open(dir, &r2, &e), SW_OK);
   if (r2) {
-    CHECK_EQ_INT(r2->man.generation, 2);
+    CHECK_EQ_INT(r2->seg[0]->man.generation, 3);
     ix_reader_close(r2);
   }
   CHECK_EQ_INT(build(dir, docs, 2, 0, &st, &e), SW_OK);
-  CHECK_EQ_INT(st.generation, 8);
-  snprintf(path, sizeof path, "%s/gen-00000007", dir);
+  CHECK_EQ_INT(st.generation, 9);
+  snprintf(path, sizeof path, "%s/seg-00000007", dir);
   CHECK(!dir_exists(path));
-  snprintf(path, sizeof path, "%s/gen-00000002", dir);
+  snprintf(path, sizeof path, "%s/seg-00000003", dir);
   CHECK(!dir_exists(path));
 
   /* A document over the limit is refused; the writer stays usable. */
   IxWriter *w;
-  CHECK_EQ_INT(ix_writer_begin(dir, NULL, &w, &e), SW_OK);
+  CHECK_EQ_INT(ix_writer_begin(dir, NULL, IX_REBUILD, &w, &e), SW_OK);
   if (w) {
     IxDoc big = docs[0];
     big.text_len = SW_MAX_DOC_BYTES + 1; /* never read: refused first */
     sw_error_clear(&e);
-    CHECK_EQ_INT(ix_writer_add(w, &big, NULL, &e), SW_LIMIT);
+    CHECK_EQ_INT(ix_writer_add(w, &big, NULL, NULL, &e), SW_LIMIT);
     sw_error_clear(&e);
-    CHECK_EQ_INT(ix_writer_add(w, &docs[1], NULL, &e), SW_OK);
+    CHECK_EQ_INT(ix_writer_add(w, &docs[1], NULL, NULL, &e), SW_OK);
     CHECK_EQ_INT(ix_writer_docs(w), 1);
     CHECK_EQ_INT(ix_writer_commit(w, &st, &e), SW_OK);
     CHECK_EQ_INT(st.docs, 1);
@@ -721,7 +732,7 @@ static void test_publish(void) {
 static void traverse(IxReader *r) {
   SwError e;
   IxDictIter di;
-  ix_dict_iter_begin(&di, &r->dict);
+  ix_dict_iter_begin(&di, &r->seg[0]->dict);
   for (int guard = 0; guard < 100000; guard++) {
     sw_error_clear(&e);
     if (ix_dict_iter_next(&di, &e) || di.eof) break;
@@ -766,11 +777,41 @@ static void expect_damage(const char *dir, const char *name, int allow_ok,
   if (rc == SW_OK && allow_ok) return;
   /* With repaired checksums the damage may surface in another file of the
   ** generation (a dictionary entry pointing elsewhere in the postings). */
-  if (allow_ok) name = "gen-00000001/";
+  if (allow_ok) name = "seg-00000001/";
   int ok = (rc == SW_CORRUPT || rc == SW_VERSION) && strstr(e.msg, name);
   if (!ok)
     fprintf(stderr, "%s %s: rc %d msg \"%s\"\n", name, what, rc, e.msg);
   CHECK(ok);
+}
+
+/* The commit point names each segment's manifest checksum: after a
+** manifest was rewritten, rewrite the first entry's (the tests' indexes
+** have one segment) and the commit point's footer. segdir is DIR/seg-N. */
+static void repair_commit(const char *segdir, uint64_t manifest_sum) {
+  char dir[2048], path[2200], cur[64];
+  snprintf(dir, sizeof dir, "%s", segdir);
+  char *slash = strrchr(dir, '/');
+  if (!slash) return;
+  *slash = '\0';
+  snprintf(path, sizeof path, "%s/CURRENT", dir);
+  uint8_t *c;
+  size_t cl;
+  if (read_file(path, &c, &cl)) return;
+  if (cl < 2 || cl >= sizeof cur) {
+    free(c);
+    return;
+  }
+  memcpy(cur, c, cl - 1);
+  cur[cl - 1] = '\0';
+  free(c);
+  snprintf(path, sizeof path, "%s/%s", dir, cur);
+  if (read_file(path, &c, &cl)) return;
+  if (cl >= 40 + 48 + 16) {
+    ix_put_u64(c + 40 + 16, manifest_sum);
+    ix_put_u64(c + cl - 8, XXH3_64bits(c, cl - 8));
+    write_file(path, c, cl);
+  }
+  free(c);
 }
 
 /* Rewrites footer checksum and the manifest entry so file damage passes
@@ -789,6 +830,7 @@ static void rechecksum(const char *gen, int fi, uint8_t *data, size_t len) {
     ix_put_u64(m + 56 + 32 * fi + 24, ix_get_u64(data + len - 8));
     ix_put_u64(m + ml - 8, XXH3_64bits(m, ml - 8));
     write_file(path, m, ml);
+    repair_commit(gen, ix_get_u64(m + ml - 8));
   }
   free(m);
 }
@@ -803,7 +845,7 @@ static void test_corruption(void) {
   SwError e;
   sw_error_clear(&e);
   CHECK_EQ_INT(build(dir, docs, nbig + NSMALL, 0, NULL, &e), SW_OK);
-  snprintf(gen, sizeof gen, "%s/gen-00000001", dir);
+  snprintf(gen, sizeof gen, "%s/seg-00000001", dir);
   const char *files[] = {"manifest", "terms", "postings", "positions",
                          "doclens", "docmeta", "doctext"};
   uint64_t seed = 99;
@@ -855,18 +897,19 @@ static void test_corruption(void) {
         write_file(path, buf, len);
         expect_damage(dir, files[fi], 1, "flipped+rechecksummed");
         write_file(mpath, man, manlen);
+        repair_commit(gen, ix_get_u64(man + manlen - 8));
       }
     }
     free(buf);
     /* A future version. */
     if (len >= 16) {
       memcpy(buf = malloc(len), orig, len);
-      ix_put_u32(buf + 8, 2);
+      ix_put_u32(buf + 8, 3);
       write_file(path, buf, len);
       sw_error_clear(&e);
       IxReader *r;
       CHECK_EQ_INT(ix_reader_open(dir, &r, &e), SW_VERSION);
-      CHECK(strstr(e.msg, "index format 2; this build reads 1..1") != NULL);
+      CHECK(strstr(e.msg, "index format 3; this build reads 1..2") != NULL);
       CHECK(strstr(e.msg, files[fi]) != NULL);
       free(buf);
     }
@@ -876,11 +919,13 @@ static void test_corruption(void) {
   }
   /* CURRENT damaged or naming a missing generation. */
   snprintf(path, sizeof path, "%s/CURRENT", dir);
-  write_file(path, (const uint8_t *)"gen-0000000x\n", 13);
+  write_file(path, (const uint8_t *)"commit-0000000x\n", 16);
   expect_damage(dir, "CURRENT", 0, "bad CURRENT");
+  write_file(path, (const uint8_t *)"commit-00000005\n", 16);
+  expect_damage(dir, "commit-00000005", 0, "missing commit point");
   write_file(path, (const uint8_t *)"gen-00000005\n", 13);
-  expect_damage(dir, "gen-00000005", 0, "missing generation");
-  write_file(path, (const uint8_t *)"gen-00000001\n", 13);
+  expect_damage(dir, "gen-00000005", 0, "missing format-1 generation");
+  write_file(path, (const uint8_t *)"commit-00000002\n", 16);
   sw_error_clear(&e);
   CHECK_EQ_INT(ix_check(dir, NULL, NULL, &e), SW_OK);
   free(docs);
@@ -1105,7 +1150,7 @@ static void ps_walk(const char *dir, const PsDoc *pd) {
 ** positions file, never crash or read out of bounds (ASan builds). */
 static void ps_damage(const char *dir) {
   char gen[1024], path[2048];
-  snprintf(gen, sizeof gen, "%s/gen-00000001", dir);
+  snprintf(gen, sizeof gen, "%s/seg-00000001", dir);
   snprintf(path, sizeof path, "%s/positions", gen);
   uint8_t *orig, *man = NULL, *buf;
   size_t len, manlen = 0;
@@ -1159,6 +1204,7 @@ static void ps_damage(const char *dir) {
       ix_reader_close(r);
     }
     write_file(mpath, man, manlen);
+    repair_commit(gen, ix_get_u64(man + manlen - 8));
   }
   write_file(path, orig, len);
   CHECK_EQ_INT(bad, 0);

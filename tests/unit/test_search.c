@@ -70,7 +70,7 @@ static int build_index(void) {
   IxWriter *w = NULL;
   SwError err;
   sw_error_clear(&err);
-  if (ix_writer_begin(dir, NULL, &w, &err)) goto fail;
+  if (ix_writer_begin(dir, NULL, IX_REBUILD, &w, &err)) goto fail;
   for (size_t i = 0; i < NDOCS; i++) {
     IxDoc d;
     memset(&d, 0, sizeof d);
@@ -84,7 +84,7 @@ static int build_index(void) {
     d.file_len = 10;
     d.date = i == 0 ? "2021-03-04" : "";
     d.date_len = i == 0 ? 10 : 0;
-    if (ix_writer_add(w, &d, NULL, &err)) {
+    if (ix_writer_add(w, &d, NULL, NULL, &err)) {
       ix_writer_abort(w);
       goto fail;
     }
@@ -645,7 +645,7 @@ static int pq_build(const char *where) {
   IxWriter *w = NULL;
   SwError err;
   sw_error_clear(&err);
-  if (ix_writer_begin(where, NULL, &w, &err)) goto fail;
+  if (ix_writer_begin(where, NULL, IX_REBUILD, &w, &err)) goto fail;
   pq_rng = 4242;
   for (uint32_t d = 0; d < PQ_DOCS; d++) {
     uint32_t n = d % 50 == 7 ? 20000 : 1 + pq_rand(d % 2 ? 30 : 300);
@@ -673,7 +673,7 @@ static int pq_build(const char *where) {
     doc.title_len = 6;
     doc.text = text;
     doc.text_len = o;
-    int rc = ix_writer_add(w, &doc, NULL, &err);
+    int rc = ix_writer_add(w, &doc, NULL, NULL, &err);
     free(text);
     if (rc) {
       ix_writer_abort(w);
