@@ -268,7 +268,7 @@ typedef struct SwIndexStats {
   uint64_t docs;          /* live documents                          */
   uint64_t segments;      /* segments of the commit point            */
   uint64_t deleted;       /* deleted documents still in segments     */
-  uint64_t terms;
+  uint64_t terms;         /* distinct terms of each segment, summed  */
   uint64_t tokens;        /* sum of document lengths                 */
   double avg_doc_len;
   uint32_t format_version;
