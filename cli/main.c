@@ -539,9 +539,13 @@ static int cmd_index(int argc, char **argv, int add) {
            st.segments == 1 ? "" : "s", dir);
     return EXIT_HITS;
   }
-  printf("indexed %llu documents (%llu skipped) from %llu file%s, %.1f MB in "
+  char dups[96] = "";
+  if (st.replaced)
+    snprintf(dups, sizeof dups, ", %llu replaced by a later one with the same id",
+             (unsigned long long)st.replaced);
+  printf("indexed %llu documents (%llu skipped%s) from %llu file%s, %.1f MB in "
          "%.2f s (%.1f MB/s), %llu terms, index %.1f MB -> %s\n",
-         (unsigned long long)st.docs, (unsigned long long)st.skipped,
+         (unsigned long long)st.docs, (unsigned long long)st.skipped, dups,
          (unsigned long long)st.files, st.files == 1 ? "" : "s", mb, st.seconds,
          st.seconds > 0 ? mb / st.seconds : 0.0, (unsigned long long)st.terms,
          (double)st.index_bytes / 1e6, dir);

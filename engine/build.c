@@ -30,6 +30,8 @@ typedef struct Build {
   SwWarnFn warn;        /* problem reporter, may be NULL                */
   void *warn_ctx;       /* its context                                  */
   int progress;         /* 1: print progress on stderr                  */
+  int rebuild;          /* 1: a whole new index (a replaced id is a
+                           duplicate in the input: warn)              */
   int progress_shown;   /* 1: a progress line is on screen              */
   double t0;            /* sw_now() at the start                        */
   double last;          /* sw_now() of the last progress line           */
@@ -64,6 +66,13 @@ static int add_doc(void *ctx, const IxDoc *doc, const char *where,
     return SW_OK;
   }
   if (rc != SW_OK) return sw_error_set(err, rc, "%s", e.msg);
+  if (replaced && b->rebuild && b->warn) {
+    char msg[320];
+    snprintf(msg, sizeof msg,
+             "id \"%.*s\" was read before; this document replaces that one",
+             (int)(doc->id_len > 200 ? 200 : doc->id_len), doc->id);
+    b->warn(b->warn_ctx, where, msg);
+  }
   b->docs++;
   b->text_bytes += doc->title_len + doc->text_len;
   if (invalid) {
@@ -131,6 +140,7 @@ static int build(const char *dir, const char *const *paths, size_t npaths,
   b.warn = warn;
   b.warn_ctx = warn_ctx;
   b.progress = opts ? opts->progress : 0;
+  b.rebuild = mode == IX_REBUILD;
   b.t0 = b.last = sw_now();
 
   IxWriterOptions wo;

@@ -264,5 +264,56 @@ open(p, "wb").write(b)' "$c/$name"
 done
 [ "$nfiles" -gt 7 ] || fail "too few files in the index $ix ($nfiles)"
 
+# ------------------------------------------- add, delete, optimize, lock --
+# A document re-added with the same id replaces it; delete by id; optimize
+# merges; a second writer is refused; answers track every change.
+up="$tmp/up"
+mkdir -p "$tmp/docs"
+printf 'Första versionen\nSkolskjutsar i Rinkeby utreds.\n' >"$tmp/docs/a.txt"
+printf 'Andra dokumentet\nKameraövervakning vid Järva torg.\n' >"$tmp/docs/b.txt"
+run "$SWSEARCH" add --index "$up" "$tmp/docs"
+expect_rc 0 "add to a new index"
+grep -q "added 2 documents (0 replaced" "$tmp/out" || fail "add summary: $(cat "$tmp/out")"
+ids "$up" skolskjutsar
+[ "$got" = "a.txt" ] || fail "after add: skolskjutsar gave [$got]"
+printf 'Nya versionen\nCykelbanor i Kista byggs.\n' >"$tmp/docs/a.txt"
+run "$SWSEARCH" add --index "$up" "$tmp/docs/a.txt"
+expect_rc 0 "re-add a.txt"
+ids "$up" skolskjutsar
+[ "$got" = "-" ] || fail "the replaced text still matches: [$got]"
+ids "$up" cykelbanor
+[ "$got" = "a.txt" ] || fail "the new text does not match: [$got]"
+run "$SWSEARCH" stats --index "$up"
+grep -q '^documents   2$' "$tmp/out" || fail "stats after replace: $(cat "$tmp/out")"
+run "$SWSEARCH" delete --index "$up" b.txt no-such.txt
+expect_rc 1 "delete with an unknown id"
+grep -q "no-such.txt: no document with this id" "$tmp/err" || fail "delete message: $(cat "$tmp/err")"
+ids "$up" kameraövervakning
+[ "$got" = "-" ] || fail "a deleted document is still found: [$got]"
+run "$SWSEARCH" delete --index "$up" b.txt
+expect_rc 1 "deleting it again"
+run "$SWSEARCH" optimize --index "$up"
+expect_rc 0 "optimize"
+grep -q "1 segment ->" "$tmp/out" || fail "optimize summary: $(cat "$tmp/out")"
+run "$SWSEARCH" check --index "$up"
+expect_rc 0 "check after the changes"
+ids "$up" cykelbanor
+[ "$got" = "a.txt" ] || fail "after optimize: [$got]"
+run "$SWSEARCH" delete --index "$tmp/nothing-here" a.txt
+expect_rc 2 "delete without an index"
+grep -q "nothing-here" "$tmp/err" || fail "delete without an index: $(cat "$tmp/err")"
+if command -v flock >/dev/null; then
+  flock "$up/LOCK" sleep 3 &
+  holder=$!
+  sleep 0.5
+  run "$SWSEARCH" add --index "$up" "$tmp/docs/a.txt"
+  expect_rc 2 "a second writer"
+  grep -q "being written by another process" "$tmp/err" || fail "second writer: $(cat "$tmp/err")"
+  kill "$holder" 2>/dev/null || true
+  wait "$holder" 2>/dev/null || true
+  ids "$up" cykelbanor
+  [ "$got" = "a.txt" ] || fail "after a refused writer: [$got]"
+fi
+
 rm -rf "$tmp"
 echo "cli e2e: ok"
