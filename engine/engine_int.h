@@ -127,6 +127,9 @@ typedef struct EngQuery {
   uint32_t excl;         /* first exclusion in atoms                      */
   uint32_t nexcl;        /* number of exclusions                          */
   uint32_t ntokens;      /* tokens analysed (the SW_MAX_QUERY_TERMS count) */
+  int question;          /* 1: a question typed as a sentence (ends with
+                            '?' or opens with a question word), >= 2
+                            clauses: ranked as a question (eval.c)       */
   /* scratch, private to query.c */
   void *items;           /* lexed items (query.c's QItem)                 */
   size_t items_cap;      /* ... allocated                                 */

@@ -688,9 +688,15 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
   return SW_OK;
 }
 
-/* Partial mode: the union of the clauses, ranked by clauses matched. */
+/* Partial mode: the union of the clauses, ranked by clauses matched.
+** Question mode (soft): the union ranked by BM25 times the share of the
+** clauses matched (the coordination factor), so a document covering more
+** of the question's content words ranks higher without one rare word
+** outweighing everything (strict coordination) or a long document full of
+** one word winning (plain OR). */
 static int run_partial(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
-                       uint32_t nex, uint64_t *total, SwError *err) {
+                       uint32_t nex, int soft, uint64_t *total,
+                       SwError *err) {
   uint64_t n = 0;
   for (;;) {
     SwDocId d = IX_DOC_END;
@@ -708,7 +714,10 @@ static int run_partial(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
         matched++;
         cl[c]->ops->collect(cl[c]);
       }
-      offer(ev, d, matched, score_marked(ev, d));
+      if (soft)
+        offer(ev, d, 0, score_marked(ev, d) * matched / ncl);
+      else
+        offer(ev, d, matched, score_marked(ev, d));
     }
     for (uint32_t c = 0; c < ncl; c++) {
       if (cl[c]->doc != d) continue;
@@ -742,16 +751,19 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
     if (q->nclauses == 1 && q->nexcl == 0 && q->clauses[0].natoms == 1 &&
         q->atoms[q->clauses[0].atom].nslots == 1)
       rc = run_single(ev, cl[0], &total, err);
+    else if (q->question)
+      rc = run_partial(ev, cl, q->nclauses, ex, q->nexcl, 1, &total, err);
     else
       rc = run_and(ev, cl, q->nclauses, ex, q->nexcl, &total, err);
     if (rc) goto fail;
   }
-  if (total == 0 && q->nclauses >= 2 && ev->ndocs > 0 && norms) {
+  if (total == 0 && !q->question && q->nclauses >= 2 && ev->ndocs > 0 &&
+      norms) {
     /* Nothing has every clause: rank the union by clauses matched. */
     rc = build_plan(ev, r, q, &cl, &ex, err);
     if (rc) goto fail;
     ev->nheap = 0;
-    rc = run_partial(ev, cl, q->nclauses, ex, q->nexcl, &total, err);
+    rc = run_partial(ev, cl, q->nclauses, ex, q->nexcl, 0, &total, err);
     if (rc) goto fail;
     out->partial = total > 0;
   }

@@ -57,6 +57,7 @@ static void reset(EngQuery *q) {
   q->excl = 0;
   q->nexcl = 0;
   q->ntokens = 0;
+  q->question = 0;
   q->bytes_len = 0;
   q->nslots = 0;
 }
@@ -355,6 +356,42 @@ static int build(EngQuery *q, QItem *items, size_t n, SwError *err) {
   return SW_OK;
 }
 
+/* A question typed as a sentence: it ends with '?', or its first word is
+** a Swedish question word or a modal verb that opens a yes/no question
+** (`Kan barn samtycka till vaccinering`). Case-insensitive on ASCII and
+** the three Swedish letters' lower and upper forms. */
+static int is_question(const char *text, size_t len) {
+  static const char *const openers[] = {
+      "vad", "vem", "vems", "vilka", "vilken", "vilket", "hur", "när", "var",
+      "varför", "vart", "varifrån", "kan", "får", "ska", "skall", "måste",
+      "bör", "finns", "är", "behöver", "gäller", "händer", "blir", "hinner"};
+  size_t e = len;
+  while (e > 0 && (text[e - 1] == ' ' || text[e - 1] == '\t' ||
+                   text[e - 1] == '\n' || text[e - 1] == '\r'))
+    e--;
+  if (e > 0 && text[e - 1] == '?') return 1;
+  size_t b = 0;
+  while (b < len && (text[b] == ' ' || text[b] == '\t')) b++;
+  size_t w = b;
+  while (w < len && text[w] != ' ' && text[w] != '\t') w++;
+  char first[16];
+  size_t n = 0;
+  for (size_t i = b; i < w && n + 1 < sizeof first; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+    /* UTF-8 Å Ä Ö (C3 85, C3 84, C3 96) to å ä ö (C3 A5, C3 A4, C3 B6). */
+    if (n > 0 && (unsigned char)first[n - 1] == 0xC3 &&
+        (c == 0x85 || c == 0x84 || c == 0x96))
+      c = (unsigned char)(c + 0x20);
+    first[n++] = (char)c;
+  }
+  if (w - b >= sizeof first) return 0;
+  first[n] = '\0';
+  for (size_t i = 0; i < sizeof openers / sizeof openers[0]; i++)
+    if (!strcmp(first, openers[i])) return 1;
+  return 0;
+}
+
 int eng_query_parse(EngQuery *q, AnAnalyzer *an, const char *text,
                     size_t len, SwError *err) {
   size_t nitems = 0;
@@ -380,6 +417,7 @@ int eng_query_parse(EngQuery *q, AnAnalyzer *an, const char *text,
   if (rc) goto fail;
   rc = build(q, (QItem *)q->items, nitems, err);
   if (rc) goto fail;
+  q->question = q->nclauses >= 2 && is_question(text, len);
   return SW_OK;
 
 fail:

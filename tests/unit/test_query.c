@@ -205,6 +205,29 @@ static void test_alloc_failures(void) {
   }
 }
 
+/* Questions typed as sentences are ranked softly (eval.c). */
+static int question(const char *text) {
+  parse(text);
+  return q->question;
+}
+
+static void test_questions(void) {
+  CHECK_EQ_INT(question("Kan barn samtycka till vaccinering?"), 1);
+  CHECK_EQ_INT(question("Kan barn samtycka till vaccinering"), 1);
+  CHECK_EQ_INT(question("VILKA åtgärder föreslås mot gängkriminalitet"), 1);
+  CHECK_EQ_INT(question("När kommer barnet tillbaka till sin familj?  "), 1);
+  CHECK_EQ_INT(question("Äro dessa rätt"), 0);
+  CHECK_EQ_INT(question("Är kommunen skyldig att hjälpa"), 1);
+  CHECK_EQ_INT(question("sociala insatsgrupper"), 0);
+  CHECK_EQ_INT(question("skjutningar i Rinkeby"), 0);
+  CHECK_EQ_INT(question("hur"), 0);            /* one clause: no ranking */
+  CHECK_EQ_INT(question("Hur?"), 0);
+  CHECK_EQ_INT(question("kameror?"), 0);       /* one clause */
+  CHECK_EQ_INT(question("kameror Rinkeby?"), 1);
+  parse("Kan barn samtycka?");
+  CHECK_EQ_INT(question("sociala insatsgrupper"), 0); /* reset per parse */
+}
+
 int main(void) {
   SwError err;
   sw_error_clear(&err);
@@ -221,6 +244,7 @@ int main(void) {
   test_errors();
   test_reuse_and_bytes();
   test_alloc_failures();
+  test_questions();
   eng_query_free(q);
   an_free(an);
   return tu_done();
