@@ -56,7 +56,12 @@
 #include "stemmer_int.h"
 
 #define FOLD_INPUT_MAX (4 * SW_MAX_TOKEN_BYTES) /* run bytes read to fold */
-#define FOLD_OPTIONS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD)
+/* NFKC + case folding + removal of default-ignorable code points (soft
+** hyphens, zero-width joiners): compatibility characters from PDFs fold to
+** what they stand for (`ﬁ` -> "fi", full-width digits -> ASCII). */
+#define FOLD_OPTIONS                                                       \
+  (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
+   UTF8PROC_IGNORE)
 
 /* Where an analysis stands in one text. Separate from AnAnalyzer so that
 ** an_term can analyse its word without disturbing a stream in progress. */
@@ -203,6 +208,14 @@ static int word_cp(int32_t cp) {
   return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
 }
 
+/* Default-ignorable code points that may sit inside a word: SOFT HYPHEN,
+** ZERO WIDTH SPACE / NON-JOINER / JOINER, WORD JOINER, ZERO WIDTH NO-BREAK
+** SPACE (BOM). */
+static int joiner(int32_t cp) {
+  return cp == 0xAD || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 ||
+         cp == 0xFEFF;
+}
+
 /* Largest m <= max with s[0..m) ending at a character boundary of the valid
 ** UTF-8 string s[0..n). */
 static size_t cut_utf8(const char *s, size_t n, size_t max) {
@@ -236,7 +249,21 @@ static size_t suffix_end(const unsigned char *text, size_t len,
 
 /* ------------------------------------------------------------ the chain -- */
 
-/* NFC + case fold s[0..n) (valid UTF-8) into fold (SW_MAX_TOKEN_BYTES),
+/* Norwegian and Danish letters to their Swedish equivalents, in folded
+** (lower-case) UTF-8, in place: æ (C3 A6) -> ä (C3 A4), ø (C3 B8) -> ö
+** (C3 B6), as Lucene's ScandinavianNormalizationFilter does; å, ä, ö stay
+** distinct from a and o. The byte lengths are equal. */
+static void scandinavian(char *s, size_t n) {
+  for (size_t i = 0; i + 1 < n; i++) {
+    if ((unsigned char)s[i] != 0xC3) continue;
+    unsigned char c = (unsigned char)s[i + 1];
+    if (c == 0xA6) s[i + 1] = (char)0xA4;
+    else if (c == 0xB8) s[i + 1] = (char)0xB6;
+    i++;
+  }
+}
+
+/* NFKC + case fold s[0..n) (valid UTF-8) into fold (SW_MAX_TOKEN_BYTES),
 ** cut at a character boundary. Returns SW_OK or SW_NOMEM. */
 static int fold_unicode(AnAnalyzer *an, const char *s, size_t n, char *fold,
                         size_t *fold_len) {
@@ -266,7 +293,8 @@ static int fold_unicode(AnAnalyzer *an, const char *s, size_t n, char *fold,
     memcpy(fold, s, *fold_len);
     return SW_OK;
   }
-  const char *out = (const char *)an->u32;
+  char *out = (char *)an->u32;
+  scandinavian(out, (size_t)r);
   *fold_len = cut_utf8(out, (size_t)r, SW_MAX_TOKEN_BYTES);
   memcpy(fold, out, *fold_len);
   return SW_OK;
@@ -421,6 +449,18 @@ static int scan_run(Scan *sc, Run *r, size_t *invalid) {
       continue;
     }
     size_t n = decode(t + p, len - p, &cp);
+    if (cp >= 0 && joiner(cp) && p + n < len) {
+      /* A soft hyphen or zero-width joiner inside a word (PDF text) keeps
+      ** the word whole when a letter or digit follows; folding drops it. */
+      unsigned c2 = t[p + n];
+      int32_t next = -1;
+      if (c2 >= 0x80) decode(t + p + n, len - p - n, &next);
+      if (c2 < 0x80 ? ascii_word(c2) : next >= 0 && word_cp(next)) {
+        is_ascii = 0;
+        p += n;
+        continue;
+      }
+    }
     if (cp < 0 || !word_cp(cp)) break;
     is_ascii = 0;
     p += n;

@@ -63,8 +63,10 @@ answers() {
   done
   run as_reader "$SWSEARCH" stats --index "$index"
   [ "$rc" -eq 0 ] || fail "stats of $index exited $rc: $(cat "$tmp/err")"
-  # (not the format line: the frozen index is format 1, a fresh one 2)
-  grep -E '^(documents|terms|tokens|avg length) ' "$tmp/out"
+  # (not the format line: the frozen index is format 1, a fresh one 2; not
+  # the term count: the analysis chain may fold a rare character otherwise
+  # than when it was frozen, which leaves every answer here unchanged)
+  grep -E '^(documents|tokens|avg length) ' "$tmp/out"
 }
 # snapshot DIR: every path with its type, mode and content hash.
 snapshot() {
