@@ -49,8 +49,8 @@
 #define INDEX_DIR_MAX 4096
 
 static const char USAGE[] =
-    "usage: swsearch [search] [--index DIR] [-n N] [--json] [--no-snippets] "
-    "QUERY...\n"
+    "usage: swsearch [search] [--index DIR] [-n N] [--json] [--no-snippets]\n"
+    "                [--synonyms FILE | --no-synonyms] QUERY...\n"
     "       swsearch index [--index DIR] [--mem MB] PATH...\n"
     "       swsearch add [--index DIR] [--mem MB] PATH...\n"
     "       swsearch delete [--index DIR] ID...\n"
@@ -67,6 +67,9 @@ static const char USAGE[] =
     "  --json        print one JSON object: query, total_hits, took_ms,\n"
     "                partial, hits[rank, id, file, title, date, score, snippet]\n"
     "  --no-snippets do not make snippets\n"
+    "  --synonyms F  abbreviations and synonyms to apply (default:\n"
+    "                $SWSEARCH_SYNONYMS, else the installed synonyms.txt)\n"
+    "  --no-synonyms apply none\n"
     "  --            the rest are query words, even if they start with '-'\n"
     "Index: build a whole new index from .txt, .md, .jsonl, .jsonl.zst files\n"
     "  and directories (walked recursively); bad input is reported and skipped.\n"
@@ -157,6 +160,25 @@ static int index_dir(const char *given, char *buf, size_t cap) {
     return 0;
   }
   return 1;
+}
+
+/* Synonyms: --synonyms FILE, else $SWSEARCH_SYNONYMS, else the installed
+** SW_DATA_DIR/synonyms.txt if there is one. A file named by the user must
+** load; the installed default is skipped when absent. Returns 1 if ok. */
+static int load_synonyms(SwIndex *ix, const char *path) {
+  int required = 1;
+  if (!path) path = getenv("SWSEARCH_SYNONYMS");
+  if (!path || !path[0]) {
+    path = SW_DATA_DIR "/synonyms.txt";
+    required = 0;
+    if (access(path, R_OK) != 0) return 1;
+  }
+  SwError err;
+  sw_error_clear(&err);
+  int rc = sw_index_load_synonyms(ix, path, &err);
+  if (rc == SW_OK || !required) return 1;
+  fprintf(stderr, "swsearch: %s\n", err.msg);
+  return 0;
 }
 
 static int open_index(const char *dir, SwIndex **ix) {
@@ -369,9 +391,9 @@ static void print_human(const char *query, const SwResults *res, int ansi) {
 }
 
 static int cmd_search(int argc, char **argv, int first) {
-  const char *dir_arg = NULL;
+  const char *dir_arg = NULL, *syn_arg = NULL;
   long k = 10;
-  int json = 0, snippets = 1;
+  int json = 0, snippets = 1, no_syn = 0;
   char **words = sw_calloc((size_t)argc + 1, sizeof *words);
   int nwords = 0, rc = EXIT_ERROR, only_words = 0;
   char *query = NULL;
@@ -405,6 +427,11 @@ static int cmd_search(int argc, char **argv, int first) {
       json = 1;
     } else if (strcmp(a, "--no-snippets") == 0) {
       snippets = 0;
+    } else if ((t = take_value(argc, argv, &i, "--synonyms", &val)) != 0) {
+      if (t < 0) { rc = usage_error("%s needs a file", a); goto done; }
+      syn_arg = val;
+    } else if (strcmp(a, "--no-synonyms") == 0) {
+      no_syn = 1;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(USAGE, stdout);
       rc = EXIT_HITS;
@@ -428,6 +455,7 @@ static int cmd_search(int argc, char **argv, int first) {
   }
   char dir[INDEX_DIR_MAX];
   if (!index_dir(dir_arg, dir, sizeof dir) || !open_index(dir, &ix)) goto done;
+  if (!no_syn && !load_synonyms(ix, syn_arg)) goto done;
 
   int ansi = !json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
   SwSearchOptions so;

@@ -92,6 +92,8 @@ typedef struct EngQTerm {
   uint8_t used;      /* 1: some clause or exclusion of the result uses it */
   uint8_t positive;  /* 1: some positive clause uses it                   */
   uint8_t bare;      /* 1: a positive clause uses it as a one-term atom   */
+  uint8_t alt;       /* 1: only as an expansion (expand.c) of some word   */
+  float boost;       /* BM25 weight factor: 1, below 1 for expansions     */
 } EngQTerm;
 
 typedef struct EngQSlot {
@@ -153,11 +155,54 @@ void eng_query_free(EngQuery *q); /* NULL is a no-op */
 int eng_query_parse(EngQuery *q, AnAnalyzer *an, const char *text,
                     size_t len, SwError *err);
 
+/* The term table's entry for term[0..len) (interned if new, with boost 1
+** and no flags). Returns its index, or -1 on SW_NOMEM (err set). For
+** expand.c. */
+long eng_query_intern(EngQuery *q, const char *term, size_t len,
+                      SwError *err);
+
 /* Canonical one-line form of q for tests and debugging: clauses in query
 ** order separated by spaces, `(a|b)` for OR, `"a b"` for phrases, `-x` for
 ** exclusions, terms as analysed. Writes at most cap bytes, NUL-terminated
 ** (truncated if needed); returns the full length. */
 size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
+
+/* ===================================================== interface to expand.c
+** Query expansion: after parsing, a clause may get alternatives beyond the
+** words the user typed, each with a boost below 1 so that documents with
+** the typed words rank first:
+**   - ASCII-folded spellings: a word typed without å, ä, ö whose term is
+**     rare or absent in the index (`besoker`, `overenskommelse`) also
+**     matches the spellings with those letters that the index holds
+**     (ENG_BOOST_FOLD);
+**   - synonyms and abbreviations from a synonyms file (corpus/synonyms.txt):
+**     an abbreviation typed in the query (`SIG`, `LVU`; an all-lower-case
+**     one only if it is not a stop word, so `sig` the pronoun stays one)
+**     also matches its long form as a phrase, and a long form typed as
+**     consecutive words also matches the abbreviation (ENG_BOOST_SYNONYM).
+** Expansion never removes what the user typed: a clause keeps its atoms
+** and gains alternatives. */
+
+#define ENG_BOOST_FOLD 0.5f
+#define ENG_BOOST_SYNONYM 0.8f
+
+typedef struct EngSynonyms EngSynonyms;
+
+/* Read a synonyms file: `#` comments, blank lines, and lines `A = B` where
+** A and B are word sequences (the first side usually the abbreviation).
+** Each side is analysed with an. Errors: SW_IO (unreadable; names the
+** file), SW_INPUT (a malformed line: "file:line: ..."), SW_NOMEM. */
+int eng_synonyms_load(const char *path, AnAnalyzer *an, EngSynonyms **out,
+                      SwError *err);
+void eng_synonyms_free(EngSynonyms *s); /* NULL is a no-op */
+size_t eng_synonyms_count(const EngSynonyms *s);
+
+/* Add the alternatives above to the parsed q (text[0..len) is the query
+** as typed, for the case of abbreviations). syn may be NULL. Errors:
+** SW_NOMEM, SW_CORRUPT (dictionary lookups). */
+int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
+                     const EngSynonyms *syn, const char *text, size_t len,
+                     SwError *err);
 
 /* ======================================================= interface to bm25.c
 ** Okapi BM25 with k1 = 1.2, b = 0.75 (the maths is explained in bm25.c).
@@ -209,6 +254,7 @@ static inline double eng_bm25_term(double wt, uint32_t tf, float norm) {
 typedef struct EngHitRaw {
   SwDocId doc;       /* document id                                       */
   uint32_t matched;  /* positive clauses the document matches              */
+  uint32_t exact;    /* typed (not expanded) query terms it holds         */
   double score;      /* BM25 of the distinct terms of the matched clauses  */
 } EngHitRaw;
 

@@ -58,6 +58,7 @@ typedef struct TermState {
   double wt;              /* idf * (k1 + 1)                                 */
   uint32_t stamp;         /* == ev->epoch: marked for the current document */
   uint32_t tf;            /* freq in the current document (when marked)    */
+  int alt;                /* 1: an expansion alternative, not typed        */
   int found;              /* 1: the index has the term                      */
 } TermState;
 
@@ -86,6 +87,7 @@ struct EngEval {
   const float *norms;     /* BM25 length norm per document                  */
   uint32_t ndocs;         /* doc id space (deleted documents included)      */
   uint32_t nlive;         /* live documents: BM25's N                       */
+  uint32_t exact;         /* score_marked: typed terms among the marked     */
 };
 
 int eng_eval_new(EngEval **out, SwError *err) {
@@ -121,21 +123,29 @@ static inline void begin_doc(EngEval *ev) {
   ev->nmarked = 0;
 }
 
-static double score_marked(const EngEval *ev, SwDocId d) {
+/* BM25 of the marked terms; ev->exact gets how many of them the user
+** typed (not expansion alternatives: expand.c). */
+static double score_marked(EngEval *ev, SwDocId d) {
   float norm = ev->norms[d];
   double s = 0;
+  uint32_t exact = 0;
   for (uint32_t i = 0; i < ev->nmarked; i++) {
     const TermState *ts = &ev->terms[ev->marked[i]];
     s += eng_bm25_term(ts->wt, ts->tf, norm);
+    exact += !ts->alt;
   }
+  ev->exact = exact;
   return s;
 }
 
 /* ---------------------------------------------------------------- heap -- */
 
-/* 1 if a ranks below b: fewer clauses, then lower score, then higher id. */
+/* 1 if a ranks below b: fewer clauses, then fewer typed terms (a document
+** found only through expansions ranks below one with the words typed),
+** then lower score, then higher id. */
 static inline int worse(const EngHitRaw *a, const EngHitRaw *b) {
   if (a->matched != b->matched) return a->matched < b->matched;
+  if (a->exact != b->exact) return a->exact < b->exact;
   if (a->score != b->score) return a->score < b->score;
   return a->doc > b->doc;
 }
@@ -155,8 +165,8 @@ static void sift_down(EngHitRaw *h, size_t n, size_t i) {
 
 /* Keep hit if it is among the best heap_cap seen so far. */
 static inline void offer(EngEval *ev, SwDocId d, uint32_t matched,
-                         double score) {
-  EngHitRaw h = {d, matched, score};
+                         uint32_t exact, double score) {
+  EngHitRaw h = {d, matched, exact, score};
   if (ev->nheap < ev->heap_cap) {
     size_t i = ev->nheap++;
     while (i > 0) {
@@ -613,7 +623,8 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
     if (rc == SW_NOTFOUND) continue;
     if (rc) return sw_error_set(err, rc, "%s", local.msg);
     ts->found = 1;
-    ts->wt = eng_bm25_weight(ev->nlive, ts->ti.df);
+    ts->alt = q->terms[t].alt;
+    ts->wt = eng_bm25_weight(ev->nlive, ts->ti.df) * q->terms[t].boost;
   }
   return SW_OK;
 }
@@ -637,7 +648,7 @@ static int run_single(EngEval *ev, EngIter *it, uint64_t *total,
     n++;
     /* Equal scores keep the earlier (lower) doc: only strictly better
     ** enters a full heap. */
-    if (ev->nheap < ev->heap_cap || s > ev->heap[0].score) offer(ev, d, 1, s);
+    if (ev->nheap < ev->heap_cap || s > ev->heap[0].score) offer(ev, d, 1, 0, s);
     min = d + 1;
     int rc = ix_postings_next(p, err);
     if (rc) return rc;
@@ -679,7 +690,8 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
       n++;
       begin_doc(ev);
       for (uint32_t c = 0; c < ncl; c++) cl[c]->ops->collect(cl[c]);
-      offer(ev, d, ncl, score_marked(ev, d));
+      double sc = score_marked(ev, d);
+      offer(ev, d, ncl, ev->exact, sc);
     }
     if (d + 1 == IX_DOC_END) break;
     d++;
@@ -714,10 +726,9 @@ static int run_partial(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
         matched++;
         cl[c]->ops->collect(cl[c]);
       }
-      if (soft)
-        offer(ev, d, 0, score_marked(ev, d) * matched / ncl);
-      else
-        offer(ev, d, matched, score_marked(ev, d));
+      double sc = score_marked(ev, d);
+      if (soft) offer(ev, d, 0, 0, sc * matched / ncl);
+      else offer(ev, d, matched, ev->exact, sc);
     }
     for (uint32_t c = 0; c < ncl; c++) {
       if (cl[c]->doc != d) continue;

@@ -119,10 +119,16 @@ static long intern(EngQuery *q, const char *term, size_t len, int stop,
   t->off = (uint32_t)q->bytes_len;
   t->len = (uint32_t)len;
   t->stop = stop ? 1 : 0;
+  t->boost = 1.0f;
   if (len) memcpy(q->bytes + q->bytes_len, term, len);
   q->bytes_len += len;
   q->bytes[q->bytes_len] = '\0';
   return (long)q->nterms++;
+}
+
+long eng_query_intern(EngQuery *q, const char *term, size_t len,
+                      SwError *err) {
+  return intern(q, term, len, 0, err);
 }
 
 /* Append an item for piece[0..plen) of the query (a word without its dash,

@@ -35,6 +35,7 @@ struct SwIndex {
   size_t soff_cap;      /* ... allocated                                  */
   IxDocMeta *meta;      /* per hit: its stored metadata (borrowed)        */
   size_t meta_cap;      /* ... allocated                                  */
+  EngSynonyms *syn;     /* synonyms applied to queries, or NULL           */
 };
 
 /* ---------------------------------------------------------- open/close -- */
@@ -70,8 +71,20 @@ fail:
   return rc;
 }
 
+int sw_index_load_synonyms(SwIndex *ix, const char *path, SwError *err) {
+  if (!ix || !path)
+    return sw_error_set(err, SW_INPUT, "sw_index_load_synonyms: no path");
+  EngSynonyms *syn;
+  int rc = eng_synonyms_load(path, ix->an, &syn, err);
+  if (rc) return rc;
+  eng_synonyms_free(ix->syn);
+  ix->syn = syn;
+  return SW_OK;
+}
+
 void sw_index_close(SwIndex *ix) {
   if (!ix) return;
+  eng_synonyms_free(ix->syn);
   eng_snippet_free(ix->snip);
   eng_eval_free(ix->eval);
   eng_query_free(ix->query);
@@ -159,6 +172,9 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   }
 
   rc = eng_query_parse(ix->query, ix->an, query, len, err);
+  if (rc) goto fail;
+  rc = eng_query_expand(ix->query, ix->reader, ix->an, ix->syn, query, len,
+                        err);
   if (rc) goto fail;
   rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k, &er, err);
   if (rc) goto fail;
