@@ -85,7 +85,7 @@ static int check_term(IxSeg *r, const IxDictIter *di, CheckTotals *tot,
       rc = bad_term(r, di, 1, "positions block has bytes left over", err);
       goto done;
     }
-    if (it->pos_block >= 0 && it->pdata != it->posd + it->pstart + 1)
+    if (it->pos_block >= 0 && it->pbuf.p && it->pdata == it->pbuf.p)
       tot->zblocks++;
     if (it->nblocks > 1) {
       ix_post_skip(it, b, &last, &doc_end, &pos_end, &bmax);

@@ -9,6 +9,8 @@
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem */
 #include "index_int.h"
 
+#include <xxhash.h>
+
 #include <zstd.h>
 
 /* ------------------------------------------------------------- varints -- */
@@ -136,11 +138,30 @@ static ZSTD_customMem zstd_mem(void) {
 
 ZSTD_CCtx *ix_zstd_cctx(void) { return ZSTD_createCCtx_advanced(zstd_mem()); }
 ZSTD_DCtx *ix_zstd_dctx(void) { return ZSTD_createDCtx_advanced(zstd_mem()); }
-ZSTD_DDict *ix_zstd_ddict(const void *dict, size_t len) {
+ZSTD_DDict *ix_zstd_ddict(const void *dict, size_t len, int *bad) {
+  *bad = 0;
   return ZSTD_createDDict_advanced(dict, len, ZSTD_dlm_byRef, ZSTD_dct_auto,
                                    zstd_mem());
 }
-ZSTD_CDict *ix_zstd_cdict(const void *dict, size_t len, int level) {
-  return ZSTD_createCDict_advanced(dict, len, ZSTD_dlm_byRef, ZSTD_dct_auto,
-                                   ZSTD_getCParams(level, 0, len), zstd_mem());
+/* A static CDict in one sw_malloc'd workspace: libzstd 1.5.4's
+** ZSTD_createCDict_advanced dereferences a failed custom allocation
+** (fixed upstream in 1.5.6), so fault injection would crash it. */
+ZSTD_CDict *ix_zstd_cdict(const void *dict, size_t len, int level,
+                          void **mem) {
+  ZSTD_compressionParameters cp = ZSTD_getCParams(level, 0, len);
+  size_t need = ZSTD_estimateCDictSize_advanced(len, cp, ZSTD_dlm_byRef);
+  *mem = sw_malloc(need);
+  if (!*mem) return NULL;
+  const ZSTD_CDict *cd = ZSTD_initStaticCDict(*mem, need, dict, len,
+                                              ZSTD_dlm_byRef, ZSTD_dct_auto,
+                                              cp);
+  if (!cd) {
+    sw_free(*mem);
+    *mem = NULL;
+  }
+  return (ZSTD_CDict *)cd;
+}
+
+uint32_t ix_sum32(const void *p, size_t n) {
+  return (uint32_t)XXH3_64bits(p, n);
 }

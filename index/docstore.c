@@ -15,6 +15,9 @@
 #define _GNU_SOURCE /* pread */
 #include "index_int.h"
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -158,11 +161,13 @@ static void train(IxDocWriter *w, uint8_t **dict, size_t *dict_len) {
 }
 
 static int write_doctext(IxDocWriter *w, const char *path, IxBuf *locs,
-                         uint64_t *size, uint64_t *sum, SwError *err) {
+                         uint32_t *dict_sum, uint64_t *size, uint64_t *sum,
+                         SwError *err) {
   uint8_t *dict = NULL, *src = NULL, *dst = NULL;
   size_t dict_len = 0, src_cap = 0, dst_cap = 0;
   ZSTD_CCtx *cctx = NULL;
   ZSTD_CDict *cdict = NULL;
+  void *cdict_mem = NULL;
   IxOut o;
   memset(&o, 0, sizeof o);
   o.fd = -1;
@@ -171,7 +176,8 @@ static int write_doctext(IxDocWriter *w, const char *path, IxBuf *locs,
   train(w, &dict, &dict_len);
   cctx = ix_zstd_cctx();
   if (!cctx) goto nomem;
-  if (dict && !(cdict = ix_zstd_cdict(dict, dict_len, w->level))) goto nomem;
+  if (dict && !(cdict = ix_zstd_cdict(dict, dict_len, w->level, &cdict_mem)))
+    goto nomem;
   /* FORMAT.md §8: frames carry the content size, no checksum, no dict id. */
   if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel,
                                           w->level)) ||
@@ -188,6 +194,13 @@ static int write_doctext(IxDocWriter *w, const char *path, IxBuf *locs,
   if ((rc = ix_out_write(&o, h, 4, err)) ||
       (rc = ix_out_write(&o, dict, dict_len, err)))
     goto done;
+  { /* FORMAT.md §7: docmeta's header holds the sum of dict_len + dict. */
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    XXH3_64bits_update(&st, h, 4);
+    if (dict_len) XXH3_64bits_update(&st, dict, dict_len);
+    *dict_sum = (uint32_t)XXH3_64bits_digest(&st);
+  }
   uint64_t raw_off = 0;
   for (uint32_t d = 0; d < w->n; d++) {
     size_t len = ix_get_u32(w->table.p + (size_t)d * 12);
@@ -223,7 +236,13 @@ static int write_doctext(IxDocWriter *w, const char *path, IxBuf *locs,
         rc = sw_error_set(err, SW_NOMEM, "zstd: %s", ZSTD_getErrorName(clen));
         goto done;
       }
-      if ((rc = ix_out_write(&o, dst, clen, err))) goto done;
+      /* FORMAT.md §8: each frame follows its own checksum. */
+      uint8_t fs[4];
+      ix_put_u32(fs, ix_sum32(dst, clen));
+      if ((rc = ix_out_write(&o, fs, 4, err)) ||
+          (rc = ix_out_write(&o, dst, clen, err)))
+        goto done;
+      clen += 4;
     }
     ix_buf_u64(locs, off);
     ix_buf_u32(locs, (uint32_t)clen);
@@ -234,7 +253,7 @@ nomem:
   rc = sw_error_set(err, SW_NOMEM, "out of memory compressing documents");
 done:
   ix_out_discard(&o);
-  ZSTD_freeCDict(cdict);
+  sw_free(cdict_mem); /* a static CDict: its workspace is all there is */
   ZSTD_freeCCtx(cctx);
   sw_free(dict);
   sw_free(src);
@@ -243,13 +262,14 @@ done:
 }
 
 static int write_docmeta(IxDocWriter *w, const char *path, const IxBuf *locs,
-                         uint64_t *size, uint64_t *sum, SwError *err) {
+                         uint32_t dict_sum, uint64_t *size, uint64_t *sum,
+                         SwError *err) {
   IxOut o;
   int rc = ix_out_open(&o, path, "DMET", err);
   if (rc) return rc;
   uint8_t h[8];
   ix_put_u32(h, w->n);
-  ix_put_u32(h + 4, 0);
+  ix_put_u32(h + 4, dict_sum);
   if ((rc = ix_out_write(&o, h, 8, err))) goto done;
   uint64_t recs_off = IX_DOCMETA_HEADER + (uint64_t)w->n * IX_DOCMETA_ENTRY;
   for (uint32_t d = 0; d < w->n; d++) {
@@ -280,12 +300,13 @@ int ix_docw_finish(IxDocWriter *w, const char *gendir, uint64_t *size,
   if ((rc = write_doclens(w, path, &size[IX_F_DOCLENS], &sum[IX_F_DOCLENS], err)))
     goto done;
   snprintf(path, sizeof path, "%s/doctext", gendir);
-  if ((rc = write_doctext(w, path, &locs, &size[IX_F_DOCTEXT],
+  uint32_t dict_sum = 0;
+  if ((rc = write_doctext(w, path, &locs, &dict_sum, &size[IX_F_DOCTEXT],
                           &sum[IX_F_DOCTEXT], err)))
     goto done;
   snprintf(path, sizeof path, "%s/docmeta", gendir);
-  rc = write_docmeta(w, path, &locs, &size[IX_F_DOCMETA], &sum[IX_F_DOCMETA],
-                     err);
+  rc = write_docmeta(w, path, &locs, dict_sum, &size[IX_F_DOCMETA],
+                     &sum[IX_F_DOCMETA], err);
 done:
   ix_buf_free(&locs);
   return rc;
@@ -324,6 +345,21 @@ int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
   for (uint32_t d = 0; d < n; d++)
     s->total_tokens += ix_get_u32(p + IX_DOCLENS_HEADER + (size_t)d * 4);
 
+  /* docmeta first: verified whole, it vouches for doctext's layout. */
+  if ((rc = ix_map_open(&s->meta, gendir, "docmeta", "DMET", IX_ADV_WILLNEED,
+                        err)) ||
+      (rc = ix_map_verify(&s->meta, err)))
+    goto fail;
+  p = s->meta.p;
+  uint64_t recs = IX_DOCMETA_HEADER + (uint64_t)n * IX_DOCMETA_ENTRY;
+  uint64_t meta_end = s->meta.size - IX_FOOTER_SIZE;
+  s->sums = s->meta.version >= 2;
+  if (ix_get_u32(p + 16) != n || (!s->sums && ix_get_u32(p + 20) != 0) ||
+      recs > meta_end) {
+    rc = ix_corrupt(err, s->meta.path, 16,
+                    "doc count or file size differs from the manifest");
+    goto fail;
+  }
   if ((rc = ix_map_open(&s->text, gendir, "doctext", "DTXT", IX_ADV_RANDOM,
                         err)))
     goto fail;
@@ -333,34 +369,36 @@ int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
     rc = ix_corrupt(err, s->text.path, 16, "dictionary length out of range");
     goto fail;
   }
-  s->frames_off = DOCTEXT_HEADER + (uint64_t)dict_len;
-  uint64_t text_end = s->text.size - IX_FOOTER_SIZE;
-
-  if ((rc = ix_map_open(&s->meta, gendir, "docmeta", "DMET", IX_ADV_WILLNEED,
-                        err)) ||
-      (rc = ix_map_verify(&s->meta, err)))
-    goto fail;
-  p = s->meta.p;
-  uint64_t recs = IX_DOCMETA_HEADER + (uint64_t)n * IX_DOCMETA_ENTRY;
-  uint64_t meta_end = s->meta.size - IX_FOOTER_SIZE;
-  if (ix_get_u32(p + 16) != n || ix_get_u32(p + 20) != 0 || recs > meta_end) {
-    rc = ix_corrupt(err, s->meta.path, 16,
-                    "doc count or file size differs from the manifest");
+  if (s->sums && ix_sum32(s->text.p + 16, 4 + (size_t)dict_len) !=
+                     ix_get_u32(p + 20)) {
+    rc = ix_corrupt(err, s->text.path, 16,
+                    "dictionary checksum mismatch (docmeta's header)");
     goto fail;
   }
+  s->frames_off = DOCTEXT_HEADER + (uint64_t)dict_len;
+  uint64_t text_end = s->text.size - IX_FOOTER_SIZE;
   /* FORMAT.md §7 invariants: records and texts contiguous, in doc order. */
   uint64_t want_rec = recs, want_text = s->frames_off;
+  uint32_t min_clen = s->sums ? 5 : 1; /* checksum + a frame's first byte */
   for (uint32_t d = 0; d < n; d++) {
     const uint8_t *e = p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
     uint64_t toff = ix_get_u64(e);
     uint32_t clen = ix_get_u32(e + 8), len = ix_get_u32(e + 12);
     uint32_t roff = ix_get_u32(e + 16), rlen = ix_get_u32(e + 20);
+    char what[96];
     if (roff != want_rec || rlen < IX_META_FIELDS || rlen > meta_end - roff ||
-        toff != want_text || clen > text_end - toff || (clen == 0) != (len == 0) ||
+        (clen == 0) != (len == 0) || (len && clen < min_clen) ||
         len > SW_MAX_DOC_BYTES) {
-      char what[96];
       snprintf(what, sizeof what, "doc table entry %u out of order or range", d);
       rc = ix_corrupt(err, s->meta.path, (uint64_t)(e - p), what);
+      goto fail;
+    }
+    if (toff != want_text || clen > text_end - toff) {
+      /* docmeta passed its checksum: the texts do not fit doctext. */
+      snprintf(what, sizeof what,
+               "text %u not where docmeta puts it (offset %llu)", d,
+               (unsigned long long)toff);
+      rc = ix_corrupt(err, s->text.path, toff, what);
       goto fail;
     }
     want_rec = (uint64_t)roff + rlen;
@@ -375,10 +413,14 @@ int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
     goto fail;
   }
   if (dict_len) {
-    s->ddict = ix_zstd_ddict(s->text.p + DOCTEXT_HEADER, dict_len);
+    int bad = 0;
+    s->ddict = ix_zstd_ddict(s->text.p + DOCTEXT_HEADER, dict_len, &bad);
     if (!s->ddict) {
-      rc = ix_corrupt(err, s->text.path, DOCTEXT_HEADER,
-                      "zstd dictionary does not load");
+      /* Format 2 verified the dictionary's bytes: memory ran out. */
+      rc = s->sums ? sw_error_set(err, SW_NOMEM,
+                                  "out of memory (zstd dictionary)")
+                   : ix_corrupt(err, s->text.path, DOCTEXT_HEADER,
+                                "zstd dictionary does not load");
       goto fail;
     }
   }
@@ -450,6 +492,13 @@ int ix_docs_text(IxDocStore *s, SwDocId d, char **text, size_t *len,
       s->meta.p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
   uint64_t off = ix_get_u64(e);
   size_t clen = ix_get_u32(e + 8), n = ix_get_u32(e + 12);
+  if (n && s->sums) {
+    /* FORMAT.md §8: u32 checksum, then the frame (open checked clen >= 5). */
+    if (ix_sum32(s->text.p + off + 4, clen - 4) != ix_get_u32(s->text.p + off))
+      return ix_corrupt(err, s->text.path, off, "text checksum mismatch");
+    off += 4;
+    clen -= 4;
+  }
   char *buf = sw_malloc(n + 1);
   if (!buf) return sw_error_set(err, SW_NOMEM, "out of memory (document text)");
   if (n) {

@@ -168,8 +168,9 @@ typedef struct IxTermInfo {
   uint32_t max_tf;    /* largest frequency in any one document (an
                          upper bound: deleted documents count)       */
   uint64_t cf;        /* total occurrences (deleted docs included)   */
-  uint64_t loc[4];    /* private: offsets/sizes into postings files,
-                         or which segments hold the term             */
+  uint64_t loc[5];    /* private: offsets/sizes into postings files
+                         and the postings checksum, or which
+                         segments hold the term                      */
   const char *term;   /* private: the term bytes ix_term_find got,
                          borrowed; with several segments
                          ix_postings_open looks them up again, so

@@ -104,10 +104,16 @@ int ix_buf_u32(IxBuf *b, uint32_t v);
 ** reaches them). NULL on allocation failure. Free with ZSTD_free*. */
 struct ZSTD_CCtx_s *ix_zstd_cctx(void);
 struct ZSTD_DCtx_s *ix_zstd_dctx(void);
-/* A digested dictionary referencing dict[0..len) (which must outlive it). */
-struct ZSTD_DDict_s *ix_zstd_ddict(const void *dict, size_t len);
+/* A digested dictionary referencing dict[0..len) (which must outlive it).
+** NULL on failure (allocation, or bytes that are no dictionary; *bad is
+** always 0: callers that verified the bytes by checksum know it was
+** memory). */
+struct ZSTD_DDict_s *ix_zstd_ddict(const void *dict, size_t len, int *bad);
 struct ZSTD_CDict_s;
-struct ZSTD_CDict_s *ix_zstd_cdict(const void *dict, size_t len, int level);
+/* A compression dictionary in one allocation *mem (free it with sw_free,
+** not ZSTD_freeCDict). NULL on allocation failure. */
+struct ZSTD_CDict_s *ix_zstd_cdict(const void *dict, size_t len, int level,
+                                   void **mem);
 int ix_buf_u64(IxBuf *b, uint64_t v);
 void ix_buf_free(IxBuf *b);
 
@@ -281,6 +287,9 @@ typedef struct IxTermEntry {
   uint64_t post_len;  /* bytes in postings                           */
   uint64_t pos_off;   /* absolute offset in positions                */
   uint64_t pos_len;   /* bytes in positions                          */
+  uint32_t post_sum;  /* format 2: low 32 bits of XXH3-64 of the
+                         term's postings bytes (FORMAT.md §3)        */
+  int has_sum;        /* 1 when post_sum is from the file (format 2) */
 } IxTermEntry;
 
 /* Accumulates the whole dictionary in memory, then writes it in one go. */
@@ -353,6 +362,11 @@ void ix_term_info_from_entry(const IxTermEntry *e, IxTermInfo *ti);
 #define IX_POS_ZSTD 1           /* FORMAT.md §5: block flag: zstd frame     */
 #define IX_POS_ZSTD_MIN 512     /* FORMAT.md §5: raw bytes worth trying zstd */
 #define IX_POS_ZSTD_LEVEL 0     /* positions zstd level: 0 = raw (§11)      */
+#define IX_POS_SUM 4            /* FORMAT.md §5 (format 2): u32 block sum    */
+
+/* The block and text checksums of format 2 (FORMAT.md §0): the low 32 bits
+** of XXH3-64 (seed 0) of the bytes they cover. */
+uint32_t ix_sum32(const void *p, size_t n);
 
 /* Encodes one term's postings: add() each doc in ascending order, then
 ** finish(); the output is in post/pos until the next begin(). */
@@ -503,6 +517,7 @@ typedef struct IxDocStore {
   uint64_t frames_off;          /* doctext: first frame                    */
   struct ZSTD_DDict_s *ddict;   /* trained dictionary, NULL if none        */
   struct ZSTD_DCtx_s *dctx;     /* reused decompression context            */
+  int sums;                     /* format 2: per-text and dictionary sums  */
 } IxDocStore;
 
 int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,

@@ -23,6 +23,9 @@
 */
 #include "index_int.h"
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
 #include <stdio.h>
 #include <zstd.h>
 #if defined(__SSE2__)
@@ -72,19 +75,27 @@ static int encode_positions(IxPostEnc *e) {
     if (ix_buf_reserve(&e->zbuf, bound)) return SW_NOMEM;
     size_t z = ZSTD_compressCCtx(e->cctx, e->zbuf.p, bound, raw->p, raw->len,
                                  e->zstd_level);
-    uint8_t hdr[1 + IX_VARINT_MAX];
+    uint8_t hdr[1 + IX_POS_SUM + IX_VARINT_MAX];
     hdr[0] = IX_POS_ZSTD;
-    size_t h = 1 + ix_varint_put(hdr + 1, raw->len);
+    size_t h = 1 + IX_POS_SUM + ix_varint_put(hdr + 1 + IX_POS_SUM, raw->len);
     /* Worth it only when it saves an eighth: decoding costs time. */
     if (!ZSTD_isError(z) && h + z < (1 + raw->len) - (raw->len >> 3)) {
       e->pos_zstd_blocks++;
+      /* The checksum covers what follows it: varint(raw_len) + frame. */
+      XXH3_state_t st;
+      XXH3_64bits_reset(&st);
+      XXH3_64bits_update(&st, hdr + 1 + IX_POS_SUM, h - 1 - IX_POS_SUM);
+      XXH3_64bits_update(&st, e->zbuf.p, z);
+      ix_put_u32(hdr + 1, (uint32_t)XXH3_64bits_digest(&st));
       if (ix_buf_append(&e->pos, hdr, h) || ix_buf_append(&e->pos, e->zbuf.p, z))
         return SW_NOMEM;
       return SW_OK;
     }
   }
-  uint8_t flag = IX_POS_RAW;
-  if (ix_buf_append(&e->pos, &flag, 1) ||
+  uint8_t hdr[1 + IX_POS_SUM];
+  hdr[0] = IX_POS_RAW;
+  ix_put_u32(hdr + 1, ix_sum32(raw->p, raw->len));
+  if (ix_buf_append(&e->pos, hdr, sizeof hdr) ||
       ix_buf_append(&e->pos, raw->p, raw->len))
     return SW_NOMEM;
   return SW_OK;
@@ -178,6 +189,8 @@ int ix_postenc_finish(IxPostEnc *e, SwError *err) {
     return sw_error_set(err, SW_NOMEM, "out of memory encoding postings");
   e->e.post_len = e->post.len;
   e->e.pos_len = e->pos.len;
+  e->e.post_sum = ix_sum32(e->post.p, e->post.len);
+  e->e.has_sum = 1;
   return SW_OK;
 }
 
@@ -337,6 +350,9 @@ int ix_seg_postings_open(IxSeg *r, const IxTermInfo *ti, int with_positions,
       pl > pm->size - IX_FOOTER_SIZE - po || qo < IX_HEADER_SIZE ||
       qo > qm->size - IX_FOOTER_SIZE || ql > qm->size - IX_FOOTER_SIZE - qo)
     return ix_corrupt(err, pm->path, po, "term locator out of range");
+  if ((ti->loc[4] >> 32) && ix_sum32(pm->p + po, (size_t)pl) != (uint32_t)ti->loc[4])
+    return ix_corrupt(err, pm->path, po,
+                      "postings checksum mismatch (postings of a term)");
   IxPostIter *it = sw_malloc(sizeof *it);
   if (!it) return sw_error_set(err, SW_NOMEM, "out of memory (postings)");
   memset(it, 0, offsetof(IxPostIter, docs));
@@ -444,15 +460,23 @@ static int load_positions(IxPostIter *it, SwError *err) {
   }
   const uint8_t *p = it->posd;
   uint8_t flag = p[s];
+  size_t body = s + 1; /* after the flag (and, in format 2, the checksum) */
+  if (it->r->pos.version >= 2) {
+    if (e - s < 1 + IX_POS_SUM)
+      return pos_corrupt(it, s, "positions block too short", err);
+    body += IX_POS_SUM;
+    if (ix_sum32(p + body, e - body) != ix_get_u32(p + s + 1))
+      return pos_corrupt(it, s, "positions block checksum mismatch", err);
+  }
   if (flag == IX_POS_RAW) {
-    it->pdata = p + s + 1;
-    it->plen = e - s - 1;
+    it->pdata = p + body;
+    it->plen = e - body;
   } else if (flag == IX_POS_ZSTD) {
-    size_t o = s + 1;
+    size_t o = body;
     uint64_t raw_len;
     if (ix_varint_get(p, e, &o, &raw_len) || raw_len == 0 ||
         raw_len > total * IX_VARINT_MAX || raw_len > SIZE_MAX / 2)
-      return pos_corrupt(it, s + 1, "bad raw length of a zstd block", err);
+      return pos_corrupt(it, body, "bad raw length of a zstd block", err);
     unsigned long long fcs = ZSTD_getFrameContentSize(p + o, e - o);
     if (fcs != raw_len)
       return pos_corrupt(it, o, "zstd frame size differs from raw length", err);

@@ -27,7 +27,7 @@ static int dictw_entry(IxDictWriter *w, const IxTermEntry *e) {
   IxBuf *b = &w->blocks;
   if (ix_buf_varint(b, e->df) || ix_buf_varint(b, e->cf - e->df) ||
       ix_buf_varint(b, e->max_tf) || ix_buf_varint(b, e->post_len) ||
-      ix_buf_varint(b, e->pos_len))
+      ix_buf_varint(b, e->pos_len) || ix_buf_u32(b, e->post_sum))
     return SW_NOMEM;
   return SW_OK;
 }
@@ -234,6 +234,13 @@ static int decode_data(const IxDict *d, size_t *off, size_t end,
       ix_varint_get(p, end, off, &e->post_len) ||
       ix_varint_get(p, end, off, &e->pos_len))
     return ix_corrupt(err, d->map.path, at, "truncated term entry");
+  e->has_sum = d->map.version >= 2;
+  if (e->has_sum) { /* FORMAT.md §3, format 2: u32 postings checksum */
+    if (end - *off < 4)
+      return ix_corrupt(err, d->map.path, at, "truncated term entry");
+    e->post_sum = ix_get_u32(p + *off);
+    *off += 4;
+  }
   /* FORMAT.md §3 invariants: 1 <= max_tf <= cf - df + 1, lengths in file. */
   if (e->df == 0 || e->max_tf == 0 || extra > UINT64_MAX - e->df ||
       e->max_tf - 1 > extra || e->post_len == 0 ||
@@ -271,6 +278,7 @@ void ix_term_info_from_entry(const IxTermEntry *e, IxTermInfo *ti) {
   ti->loc[1] = e->post_len;
   ti->loc[2] = e->pos_off;
   ti->loc[3] = e->pos_len;
+  ti->loc[4] = e->has_sum ? (uint64_t)1 << 32 | e->post_sum : 0;
 }
 
 /* Number of index entries whose prefix is <= key (le) or < key (!le),
@@ -369,8 +377,10 @@ int ix_dict_find(const IxDict *d, const char *term, size_t len,
     }
     if (off > end || ix_varint_get(p, end, &off, &e.post_len) ||
         ix_varint_get(p, end, &off, &e.pos_len) ||
-        e.post_len > d->post_end || e.pos_len > d->pos_end)
+        e.post_len > d->post_end || e.pos_len > d->pos_end ||
+        (d->map.version >= 2 && end - off < 4))
       return ix_corrupt(err, d->map.path, at, "truncated term entry");
+    if (d->map.version >= 2) off += 4; /* the postings checksum */
     e.post_off += e.post_len;
     e.pos_off += e.pos_len;
     /* Next key. */
