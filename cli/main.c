@@ -70,6 +70,10 @@ static const char USAGE[] =
     "  --synonyms F  abbreviations and synonyms to apply (default:\n"
     "                $SWSEARCH_SYNONYMS, else the installed synonyms.txt)\n"
     "  --no-synonyms apply none\n"
+    "  --facets      count document type, year, organ and party over all\n"
+    "                matching documents\n"
+    "  Filters: typ:motion  år:2021  datum:2020-01-01..2021-06-30  parti:V\n"
+    "           organ:socialnämnden  dnr:\"KS 2020/1050\"  (-typ:... excludes)\n"
     "  --            the rest are query words, even if they start with '-'\n"
     "Index: build a whole new index from .txt, .md, .jsonl, .jsonl.zst files\n"
     "  and directories (walked recursively); bad input is reported and skipped.\n"
@@ -332,6 +336,14 @@ static void print_json(const char *query, const SwResults *res) {
     json_str(f, h->title);
     fputs(", \"date\": ", f);
     json_str(f, h->date);
+    fputs(", \"type\": ", f);
+    json_str(f, h->type ? h->type : "");
+    fputs(", \"organs\": ", f);
+    json_str(f, h->organs ? h->organs : "");
+    fputs(", \"parties\": ", f);
+    json_str(f, h->parties ? h->parties : "");
+    fputs(", \"dnr\": ", f);
+    json_str(f, h->dnr ? h->dnr : "");
     if (isfinite(h->score))
       fprintf(f, ", \"score\": %.6f", h->score);
     else
@@ -343,7 +355,36 @@ static void print_json(const char *query, const SwResults *res) {
       fputs("null", f);
     fputc('}', f);
   }
-  fputs(res->nhits ? "\n]}\n" : "]}\n", f);
+  fputs(res->nhits ? "\n]" : "]", f);
+  if (res->nfacets) {
+    fputs(", \"facets\": [", f);
+    for (size_t i = 0; i < res->nfacets; i++) {
+      fputs(i ? ",\n  {\"field\": " : "\n  {\"field\": ", f);
+      json_str(f, res->facets[i].field);
+      fputs(", \"value\": ", f);
+      json_str(f, res->facets[i].value);
+      fprintf(f, ", \"count\": %llu}", (unsigned long long)res->facets[i].count);
+    }
+    fputs("\n]", f);
+  }
+  fputs("}\n", f);
+}
+
+/* --facets in human form: one line per field, values by count. */
+static void print_facets(const SwResults *res) {
+  const char *field = NULL;
+  for (size_t i = 0; i < res->nfacets; i++) {
+    const SwFacet *fc = &res->facets[i];
+    if (!field || strcmp(field, fc->field) != 0) {
+      printf("%s%-6s ", field ? "\n" : "\n", fc->field);
+      field = fc->field;
+    } else {
+      fputs(", ", stdout);
+    }
+    print_clean(stdout, fc->value, 0);
+    printf(" (%llu)", (unsigned long long)fc->count);
+  }
+  if (field) putchar('\n');
 }
 
 static void print_human(const char *query, const SwResults *res, int ansi) {
@@ -393,7 +434,7 @@ static void print_human(const char *query, const SwResults *res, int ansi) {
 static int cmd_search(int argc, char **argv, int first) {
   const char *dir_arg = NULL, *syn_arg = NULL;
   long k = 10;
-  int json = 0, snippets = 1, no_syn = 0;
+  int json = 0, snippets = 1, no_syn = 0, facets = 0;
   char **words = sw_calloc((size_t)argc + 1, sizeof *words);
   int nwords = 0, rc = EXIT_ERROR, only_words = 0;
   char *query = NULL;
@@ -432,6 +473,8 @@ static int cmd_search(int argc, char **argv, int first) {
       syn_arg = val;
     } else if (strcmp(a, "--no-synonyms") == 0) {
       no_syn = 1;
+    } else if (strcmp(a, "--facets") == 0) {
+      facets = 1;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(USAGE, stdout);
       rc = EXIT_HITS;
@@ -463,6 +506,7 @@ static int cmd_search(int argc, char **argv, int first) {
   so.k = (size_t)k;
   so.snippets = snippets;
   so.highlight = ansi ? SW_HL_ANSI : SW_HL_BRACKETS;
+  so.facets = facets;
   SwError err;
   sw_error_clear(&err);
   int src = sw_search(ix, query, qlen, &so, &res, &err);
@@ -473,10 +517,12 @@ static int cmd_search(int argc, char **argv, int first) {
       report(NULL, &err, src);
     goto done;
   }
-  if (json)
+  if (json) {
     print_json(query, res);
-  else
+  } else {
     print_human(query, res, ansi);
+    if (facets) print_facets(res);
+  }
   rc = res->nhits ? EXIT_HITS : EXIT_NONE;
   if (fflush(stdout) != 0) {
     fprintf(stderr, "swsearch: standard output: %s\n", strerror(errno));
@@ -657,7 +703,11 @@ static int cmd_optimize(int argc, char **argv) {
 static int print_token(void *ctx, const SwToken *t) {
   (void)ctx;
   printf("%u\t%.*s\t%.*s%s\n", t->pos, (int)t->surface_len, t->surface,
-         (int)t->term_len, t->term, t->stopword ? "\tstop" : "");
+         (int)t->term_len, t->term,
+         t->kind == SW_TOKEN_IDENT  ? "\tidentifier"
+         : t->kind == SW_TOKEN_PART ? "\tpart"
+         : t->stopword              ? "\tstop"
+                                    : "");
   return 0;
 }
 

@@ -39,6 +39,8 @@ typedef struct Build {
   uint64_t limit_skips; /* documents the writer refused (SW_LIMIT)      */
   uint64_t text_bytes;  /* title + text bytes handed to the writer      */
   uint64_t invalid;     /* invalid UTF-8 sequences replaced             */
+  EngMeta meta;         /* the current document's metadata              */
+  char facets[4096];    /* ... as facet terms                           */
 } Build;
 
 static void show_progress(Build *b, double now) {
@@ -51,13 +53,60 @@ static void show_progress(Build *b, double now) {
   b->last = now;
 }
 
-static int add_doc(void *ctx, const IxDoc *doc, const char *where,
+static size_t put_facet(char *buf, size_t cap, size_t o, const char *key,
+                        const char *v) {
+  size_t kl = strlen(key), vl = strlen(v), n = 1 + kl + vl;
+  if (!vl || 1 + kl + vl > 255 || o + 1 + n > cap) return o;
+  buf[o++] = (char)n;
+  buf[o++] = ENG_NS_FACET[0];
+  memcpy(buf + o, key, kl);
+  memcpy(buf + o + kl, v, vl);
+  return o + kl + vl;
+}
+
+size_t eng_facets_encode(const EngMeta *m, char *buf, size_t cap) {
+  size_t o = 0;
+  char v[16];
+  o = put_facet(buf, cap, o, "typ:", m->type);
+  if (m->date[0]) {
+    memcpy(v, m->date, 4);
+    v[4] = '\0';
+    o = put_facet(buf, cap, o, "\xC3\xA5r:", v);
+    memcpy(v, m->date, 7);
+    v[7] = '\0';
+    o = put_facet(buf, cap, o, "m\xC3\xA5n:", v);
+    o = put_facet(buf, cap, o, "dag:", m->date);
+  }
+  for (int i = 0; i < m->nparty; i++) {
+    char low[8];
+    size_t k = 0;
+    for (; m->party[i][k] && k + 1 < sizeof low; k++)
+      low[k] = (char)(m->party[i][k] >= 'A' && m->party[i][k] <= 'Z'
+                          ? m->party[i][k] + 32
+                          : m->party[i][k]);
+    low[k] = '\0';
+    o = put_facet(buf, cap, o, "parti:", low);
+  }
+  for (int i = 0; i < m->norgan; i++)
+    o = put_facet(buf, cap, o, "organ:", m->organ[i]);
+  for (int i = 0; i < m->ndnr; i++) o = put_facet(buf, cap, o, "dnr:", m->dnr[i]);
+  return o;
+}
+
+static int add_doc(void *ctx, const IxDoc *in, const char *where,
                    SwError *err) {
   Build *b = ctx;
   SwError e;
   sw_error_clear(&e);
   size_t invalid = 0;
   int replaced = 0;
+  /* Municipal metadata from the text itself, as facet terms. */
+  IxDoc d = *in;
+  const IxDoc *doc = &d;
+  eng_meta_extract(d.title, d.title_len, d.text, d.text_len, d.date,
+                   d.date_len, d.source, d.source_len, &b->meta);
+  d.facets = b->facets;
+  d.facets_len = eng_facets_encode(&b->meta, b->facets, sizeof b->facets);
   int rc = ix_writer_add(b->w, doc, &invalid, &replaced, &e);
   if (rc == SW_LIMIT) {
     /* The writer refused this one document and stays usable. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
+#include "metadata.h"
 #include "index.h"
 #include "swsearch.h"
 
@@ -112,7 +113,28 @@ typedef struct EngQAtom {
 typedef struct EngQClause {
   uint32_t atom;     /* first alternative in EngQuery.atoms               */
   uint32_t natoms;   /* number of alternatives (1: a plain term/phrase)   */
+  uint32_t filter;   /* 1: a metadata filter: required in every mode and
+                        adds nothing to scores (expand.c)                  */
 } EngQClause;
+
+/* Metadata filters, `key:value` or `key:"value"` (expand.c turns them into
+** clauses over facet terms; FORMAT.md §7 and build.c say which). A `-`
+** before the key excludes instead. */
+enum {
+  ENG_F_TYPE = 1,   /* typ:motion                         */
+  ENG_F_YEAR,       /* år:2021 (also ar:)                  */
+  ENG_F_DATE,       /* datum:2021-03-24 or datum:A..B      */
+  ENG_F_PARTY,      /* parti:V                             */
+  ENG_F_ORGAN,      /* organ:socialnämnden                 */
+  ENG_F_DNR         /* dnr:"KS 2020/1050"                  */
+};
+
+typedef struct EngQFilter {
+  int key;           /* ENG_F_*                                           */
+  int neg;           /* 1: exclude documents that match                   */
+  uint32_t off, len; /* the value as typed, in EngQuery.fbytes            */
+  uint32_t column;   /* 1-based column of the key                         */
+} EngQFilter;
 
 /* The parsed query. After a successful eng_query_parse the result fields
 ** (first group) describe it; they stay valid until the next parse or free.
@@ -129,6 +151,11 @@ typedef struct EngQuery {
   uint32_t excl;         /* first exclusion in atoms                      */
   uint32_t nexcl;        /* number of exclusions                          */
   uint32_t ntokens;      /* tokens analysed (the SW_MAX_QUERY_TERMS count) */
+  EngQFilter *filters;   /* metadata filters, in query order              */
+  uint32_t nfilters;     /* ... held                                      */
+  size_t filters_cap;    /* ... allocated                                 */
+  char *fbytes;          /* their values                                  */
+  size_t fbytes_len, fbytes_cap;
   int question;          /* 1: a question typed as a sentence (ends with
                             '?' or opens with a question word), >= 2
                             clauses: ranked as a question (eval.c)       */
@@ -204,6 +231,19 @@ int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
                      const EngSynonyms *syn, const char *text, size_t len,
                      SwError *err);
 
+/* ====================================================== interface to build.c
+** Facet terms (FORMAT.md §7): what eng_meta_extract finds in a document,
+** indexed once at position 0 and stored with it, namespaced by the byte
+** ENG_NS_FACET: `typ:<type>`, `år:<yyyy>`, `mån:<yyyy-mm>`, `dag:<date>`,
+** `parti:<code, lower case>`, `organ:<name>`, `dnr:<canon>`. Filters
+** (expand.c) search them; hits and facet counts (search.c) read them back. */
+
+#define ENG_NS_FACET "\x03"
+
+/* The facet terms of m as { u8 len, bytes }* into buf (cap bytes); returns
+** the bytes used (terms that do not fit are left out). */
+size_t eng_facets_encode(const EngMeta *m, char *buf, size_t cap);
+
 /* ======================================================= interface to bm25.c
 ** Okapi BM25 with k1 = 1.2, b = 0.75 (the maths is explained in bm25.c).
 ** A term's contribution to a document's score is
@@ -264,6 +304,9 @@ typedef struct EngEvalResult {
   uint64_t total;        /* matching documents (see partial)              */
   int partial;           /* 1: fallback ranking by clauses matched         */
   uint32_t clauses;      /* positive clauses of the query                  */
+  const SwDocId *all;    /* every matching document (eng_eval_run's
+                            collect), in no set order; borrowed          */
+  size_t nall;
 } EngEvalResult;
 
 typedef struct EngEval EngEval;
@@ -276,8 +319,8 @@ void eng_eval_free(EngEval *ev); /* NULL is a no-op */
 ** index), k >= 1 hits wanted. Errors: SW_CORRUPT (damaged postings, or
 ** doc ids out of range), SW_NOMEM, SW_IO. */
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
-                 const EngQuery *q, size_t k, EngEvalResult *out,
-                 SwError *err);
+                 const EngQuery *q, size_t k, int collect,
+                 EngEvalResult *out, SwError *err);
 
 /* ==================================================== interface to snippet.c
 ** The best passage of a document's text for a query, highlighted. See

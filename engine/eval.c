@@ -88,7 +88,22 @@ struct EngEval {
   uint32_t ndocs;         /* doc id space (deleted documents included)      */
   uint32_t nlive;         /* live documents: BM25's N                       */
   uint32_t exact;         /* score_marked: typed terms among the marked     */
+  int collect;            /* 1: keep every matching document in all[]       */
+  SwDocId *all;           /* the matching documents (when collect)          */
+  size_t nall, all_cap;   /* ... held, allocated                            */
+  int all_nomem;          /* 1: all[] could not grow                        */
 };
+
+/* Record d as matching, for facet counts. */
+static inline void matched_doc(EngEval *ev, SwDocId d) {
+  if (!ev->collect) return;
+  if (ev->nall == ev->all_cap &&
+      sw_grow((void **)&ev->all, &ev->all_cap, ev->nall + 1, sizeof *ev->all)) {
+    ev->all_nomem = 1;
+    return;
+  }
+  ev->all[ev->nall++] = d;
+}
 
 int eng_eval_new(EngEval **out, SwError *err) {
   *out = sw_calloc(1, sizeof **out);
@@ -105,6 +120,7 @@ void eng_eval_free(EngEval *ev) {
   sw_free(ev->ord);
   sw_free(ev->cand);
   sw_free(ev->heap);
+  sw_free(ev->all);
   sw_free(ev);
 }
 
@@ -646,6 +662,7 @@ static int run_single(EngEval *ev, EngIter *it, uint64_t *total,
     if (d < min || d >= ndocs) return corrupt(it, d, err);
     double s = eng_bm25_term(wt, p->freq, norms[d]);
     n++;
+    matched_doc(ev, d);
     /* Equal scores keep the earlier (lower) doc: only strictly better
     ** enters a full heap. */
     if (ev->nheap < ev->heap_cap || s > ev->heap[0].score) offer(ev, d, 1, 0, s);
@@ -688,6 +705,7 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
     if (rc) return rc;
     if (!out) {
       n++;
+      matched_doc(ev, d);
       begin_doc(ev);
       for (uint32_t c = 0; c < ncl; c++) cl[c]->ops->collect(cl[c]);
       double sc = score_marked(ev, d);
@@ -706,9 +724,9 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
 ** of the question's content words ranks higher without one rare word
 ** outweighing everything (strict coordination) or a long document full of
 ** one word winning (plain OR). */
-static int run_partial(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
-                       uint32_t nex, int soft, uint64_t *total,
-                       SwError *err) {
+static int run_partial(EngEval *ev, const EngQuery *q, EngIter **cl,
+                       uint32_t ncl, EngIter **ex, uint32_t nex, int soft,
+                       uint64_t *total, SwError *err) {
   uint64_t n = 0;
   for (;;) {
     SwDocId d = IX_DOC_END;
@@ -717,19 +735,28 @@ static int run_partial(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
     if (d == IX_DOC_END) break;
     int out, rc = excluded(ex, nex, d, &out, err);
     if (rc) return rc;
+    /* Filters are required in every mode. */
+    for (uint32_t c = 0; c < ncl && !out; c++)
+      if (q->clauses[c].filter && cl[c]->doc != d) out = 1;
     if (!out) {
-      uint32_t matched = 0;
-      n++;
+      uint32_t matched = 0, words = 0, word_clauses = 0;
       begin_doc(ev);
       for (uint32_t c = 0; c < ncl; c++) {
+        word_clauses += !q->clauses[c].filter;
         if (cl[c]->doc != d) continue;
         matched++;
+        words += !q->clauses[c].filter;
         cl[c]->ops->collect(cl[c]);
       }
+      /* A document the filters let through but no word matched. */
+      if (word_clauses && !words) goto advance;
+      n++;
+      matched_doc(ev, d);
       double sc = score_marked(ev, d);
       if (soft) offer(ev, d, 0, 0, sc * matched / ncl);
       else offer(ev, d, matched, ev->exact, sc);
     }
+  advance:
     for (uint32_t c = 0; c < ncl; c++) {
       if (cl[c]->doc != d) continue;
       rc = cl[c]->ops->next(cl[c], err);
@@ -741,14 +768,17 @@ static int run_partial(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
 }
 
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
-                 const EngQuery *q, size_t k, EngEvalResult *out,
-                 SwError *err) {
+                 const EngQuery *q, size_t k, int collect,
+                 EngEvalResult *out, SwError *err) {
   EngIter **cl = NULL, **ex = NULL;
   uint64_t total = 0;
   int rc;
   memset(out, 0, sizeof *out);
   ev->ndocs = ix_reader_doc_count(r);
   ev->nlive = ix_reader_live_docs(r);
+  ev->collect = collect;
+  ev->nall = 0;
+  ev->all_nomem = 0;
   ev->norms = norms;
   ev->niters = 0;
   if (k == 0) k = 1;
@@ -763,7 +793,7 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
         q->atoms[q->clauses[0].atom].nslots == 1)
       rc = run_single(ev, cl[0], &total, err);
     else if (q->question)
-      rc = run_partial(ev, cl, q->nclauses, ex, q->nexcl, 1, &total, err);
+      rc = run_partial(ev, q, cl, q->nclauses, ex, q->nexcl, 1, &total, err);
     else
       rc = run_and(ev, cl, q->nclauses, ex, q->nexcl, &total, err);
     if (rc) goto fail;
@@ -774,7 +804,8 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
     rc = build_plan(ev, r, q, &cl, &ex, err);
     if (rc) goto fail;
     ev->nheap = 0;
-    rc = run_partial(ev, cl, q->nclauses, ex, q->nexcl, 0, &total, err);
+    ev->nall = 0;
+    rc = run_partial(ev, q, cl, q->nclauses, ex, q->nexcl, 0, &total, err);
     if (rc) goto fail;
     out->partial = total > 0;
   }
@@ -784,6 +815,10 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
   out->nhits = ev->nheap;
   out->total = total;
   out->clauses = q->nclauses;
+  out->all = ev->all;
+  out->nall = ev->nall;
+  if (ev->all_nomem)
+    return sw_error_set(err, SW_NOMEM, "out of memory (matching documents)");
   return SW_OK;
 
 fail:

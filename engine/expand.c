@@ -163,9 +163,17 @@ typedef struct Alt {
 
 typedef struct Expander {
   EngQuery *q;
+  uint32_t filter_first;      /* new clauses from here on are filters     */
+  uint32_t filter_n;          /* how many                                 */
+  uint8_t filter_neg[64];     /* per filter clause: 1 = an exclusion      */
   Alt alts[MAX_ALTS];
   uint32_t nalts;
   uint32_t new_clauses;       /* clauses to create after the parsed ones */
+  uint8_t *drop;              /* per parsed clause: 1 = replaced (ident)  */
+  const char *text;           /* the query as typed                       */
+  size_t len;
+  int err_rc;                 /* an error inside an identifier callback   */
+  SwError *err;
 } Expander;
 
 /* Intern terms[0..n) (phrase if n > 1) as an alternative of clause c. */
@@ -231,9 +239,10 @@ static int add_alt(Expander *x, uint32_t c, const char *const *term,
 /* Rebuild atoms and clauses with the gathered alternatives. */
 static int rebuild(Expander *x, SwError *err) {
   EngQuery *q = x->q;
-  if (x->nalts == 0) return SW_OK;
+  if (x->nalts == 0 && !x->new_clauses) return SW_OK;
   uint32_t nclauses = q->nclauses + x->new_clauses;
   uint32_t natoms = q->natoms + x->nalts;
+  if (natoms == 0) natoms = 1;
   EngQAtom *atoms = sw_calloc(natoms, sizeof *atoms);
   EngQClause *clauses = sw_calloc(nclauses, sizeof *clauses);
   if (!atoms || !clauses) {
@@ -241,9 +250,10 @@ static int rebuild(Expander *x, SwError *err) {
     sw_free(clauses);
     return sw_error_set(err, SW_NOMEM, "out of memory (query expansion)");
   }
-  uint32_t n = 0;
+  uint32_t n = 0, out = 0;
   for (uint32_t c = 0; c < nclauses; c++) {
-    clauses[c].atom = n;
+    if (c < q->nclauses && x->drop && x->drop[c]) continue;
+    uint32_t first_atom = n;
     if (c < q->nclauses) {
       const EngQClause *cl = &q->clauses[c];
       for (uint32_t a = 0; a < cl->natoms; a++)
@@ -253,13 +263,35 @@ static int rebuild(Expander *x, SwError *err) {
       if (x->alts[k].clause != c) continue;
       atoms[n].slot = x->alts[k].slot;
       atoms[n].nslots = x->alts[k].nslots;
-      atoms[n].column = c < q->nclauses ? atoms[clauses[c].atom].column : 1;
+      atoms[n].column = n > first_atom ? atoms[first_atom].column : 1;
       n++;
     }
-    clauses[c].natoms = n - clauses[c].atom;
+    int is_filter = x->filter_n && c >= q->nclauses + x->filter_first &&
+                    c < q->nclauses + x->filter_first + x->filter_n;
+    if (is_filter && x->filter_neg[c - q->nclauses - x->filter_first]) {
+      n = first_atom; /* exclusions go after the clauses (below) */
+      continue;
+    }
+    clauses[out].atom = first_atom;
+    clauses[out].natoms = n - first_atom;
+    clauses[out].filter = (uint32_t)is_filter;
+    out++;
   }
+  nclauses = out;
   uint32_t excl = n;
   for (uint32_t e = 0; e < q->nexcl; e++) atoms[n++] = q->atoms[q->excl + e];
+  /* Negated filters: each of their alternatives excludes. */
+  for (uint32_t k = 0; k < x->nalts; k++) {
+    uint32_t c = x->alts[k].clause;
+    if (c < q->nclauses + x->filter_first ||
+        c >= q->nclauses + x->filter_first + x->filter_n ||
+        !x->filter_neg[c - q->nclauses - x->filter_first])
+      continue;
+    atoms[n].slot = x->alts[k].slot;
+    atoms[n].nslots = x->alts[k].nslots;
+    atoms[n].column = 1;
+    n++;
+  }
   /* Into q's own arrays (grown), so their ownership stays query.c's. */
   if (sw_grow((void **)&q->atoms, &q->atoms_cap, n, sizeof *q->atoms) ||
       sw_grow((void **)&q->clauses, &q->clauses_cap, nclauses,
@@ -273,8 +305,23 @@ static int rebuild(Expander *x, SwError *err) {
   q->natoms = n;
   q->nclauses = nclauses;
   q->excl = excl;
+  q->nexcl = n - excl;
   sw_free(atoms);
   sw_free(clauses);
+  /* Terms of dropped clauses are no longer used (snippets, lookups). */
+  for (uint32_t t = 0; t < q->nterms; t++)
+    q->terms[t].used = q->terms[t].positive = q->terms[t].bare = 0;
+  for (uint32_t a = 0; a < q->natoms; a++) {
+    const EngQAtom *at = &q->atoms[a];
+    for (uint32_t i = 0; i < at->nslots; i++) {
+      EngQTerm *qt = &q->terms[q->slots[at->slot + i].term];
+      qt->used = 1;
+      if (a < excl) {
+        qt->positive = 1;
+        if (at->nslots == 1) qt->bare = 1;
+      }
+    }
+  }
   return SW_OK;
 }
 
@@ -464,6 +511,223 @@ static int expand_synonyms(Expander *x, const EngSynonyms *syn,
   return SW_OK;
 }
 
+/* --------------------------------------------------------- identifiers -- */
+
+/* 1-based character column of byte offset off (as query.c counts). */
+static uint32_t column_of(const char *text, size_t off) {
+  uint32_t col = 1;
+  for (size_t i = 0; i < off; i++)
+    if (((unsigned char)text[i] & 0xC0) != 0x80) col++;
+  return col;
+}
+
+/* An identifier typed in the query (`KS 2020/1050`, `ks2020/1050`,
+** `"Dnr KS 2020/1050"`, `SFS 2017:725`, `§ 13`) replaces the clauses of the
+** words it spans with one clause: its canonical term, found exactly
+** however the document wrote it. */
+static int on_ident(void *ctx, const AnIdentRef *id) {
+  Expander *x = ctx;
+  EngQuery *q = x->q;
+  if (id->broader) return 0;
+  /* A label typed before a diarienummer (`Dnr`, `dnr.`, `diarienummer`)
+  ** belongs to it: documents need not write it. */
+  size_t start = id->start, b = start;
+  while (b > 0 && (x->text[b - 1] == ' ' || x->text[b - 1] == ':' ||
+                   x->text[b - 1] == '"'))
+    b--;
+  size_t w = b;
+  while (w > 0 && x->text[w - 1] != ' ' && x->text[w - 1] != '"') w--;
+  if (w < b) {
+    char lab[16];
+    size_t n = b - w, k = 0;
+    for (size_t i = 0; i < n && k + 1 < sizeof lab; i++) {
+      char c = x->text[w + i];
+      if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+      if (c != '.') lab[k++] = c;
+    }
+    lab[k] = '\0';
+    if (n < sizeof lab && (!strcmp(lab, "dnr") || !strcmp(lab, "diarienr") ||
+                           !strcmp(lab, "diarienummer")))
+      start = w;
+  }
+  uint32_t from = column_of(x->text, start);
+  uint32_t to = column_of(x->text, id->end);
+  /* Words a quote or a dash opens start one column earlier. */
+  uint32_t lo = from > 1 ? from - 1 : from;
+  uint32_t parsed = q->nclauses, hit = 0;
+  for (uint32_t c = 0; c < parsed; c++) {
+    const EngQClause *cl = &q->clauses[c];
+    if (x->drop[c] || cl->natoms != 1) continue;
+    uint32_t col = q->atoms[cl->atom].column;
+    if (col >= lo && col < to) {
+      x->drop[c] = 1;
+      hit++;
+    }
+  }
+  char term[1 + SW_MAX_TOKEN_BYTES];
+  if (id->canon_len + 1 > sizeof term) return 0;
+  term[0] = AN_NS_IDENT;
+  memcpy(term + 1, id->canon, id->canon_len);
+  const char *tp = term;
+  uint32_t tl = (uint32_t)(id->canon_len + 1);
+  uint32_t c = parsed + x->new_clauses++;
+  int rc = add_alt(x, c, &tp, &tl, 1, 1.0f, x->err);
+  if (rc) {
+    x->err_rc = rc;
+    return 1;
+  }
+  /* What the user typed, not an expansion. */
+  long t = eng_query_intern(q, term, tl, x->err);
+  if (t >= 0) q->terms[t].alt = 0, q->terms[t].boost = 1.0f;
+  (void)hit;
+  return 0;
+}
+
+/* ------------------------------------------------------------- filters -- */
+
+/* Lower-case ASCII and the Latin-1 letters of UTF-8 (Å Ä Ö É ...), the
+** way metadata.c writes its values. */
+static size_t lower_sv(const char *s, size_t n, char *out, size_t cap) {
+  size_t o = 0;
+  for (size_t i = 0; i < n && o + 1 < cap; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+    else if (i > 0 && (unsigned char)s[i - 1] == 0xC3 && c >= 0x80 &&
+             c <= 0x9E && c != 0x97)
+      c = (unsigned char)(c + 0x20);
+    out[o++] = (char)c;
+  }
+  return o;
+}
+
+/* Append the facet term prefix + value as an alternative of clause c. */
+static int facet_alt(Expander *x, uint32_t c, const char *prefix,
+                     const char *v, size_t n) {
+  char term[SW_MAX_TOKEN_BYTES];
+  size_t pl = strlen(prefix);
+  if (pl + n > sizeof term) return SW_OK;
+  memcpy(term, prefix, pl);
+  memcpy(term + pl, v, n);
+  const char *tp = term;
+  uint32_t tl = (uint32_t)(pl + n);
+  int rc = add_alt(x, c, &tp, &tl, 1, 0.0f, x->err);
+  if (rc) return rc;
+  long t = eng_query_intern(x->q, term, tl, x->err);
+  if (t >= 0) x->q->terms[t].alt = 0; /* typed, but scores nothing */
+  return SW_OK;
+}
+
+static int parse_ymd(const char *s, size_t n, int *y, int *m, int *d) {
+  *m = *d = 0;
+  if (n != 4 && n != 7 && n != 10) return -1;
+  for (size_t i = 0; i < n; i++) {
+    if (i == 4 || i == 7) {
+      if (s[i] != '-') return -1;
+    } else if (s[i] < '0' || s[i] > '9') {
+      return -1;
+    }
+  }
+  *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + s[3] - '0';
+  if (n >= 7) *m = (s[5] - '0') * 10 + s[6] - '0';
+  if (n == 10) *d = (s[8] - '0') * 10 + s[9] - '0';
+  if ((n >= 7 && (*m < 1 || *m > 12)) || (n == 10 && (*d < 1 || *d > 31)))
+    return -1;
+  return 0;
+}
+
+static int days_in(int y, int m) {
+  static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+/* datum:A..B (either end a year, a month or a day): the fewest facet terms
+** covering it: whole years, then whole months, then days. */
+static int date_range(Expander *x, uint32_t c, int y0, int m0, int d0, int y1,
+                      int m1, int d1) {
+  char v[16];
+  for (int y = y0; y <= y1; y++) {
+    int ma = y == y0 ? m0 : 1, mb = y == y1 ? m1 : 12;
+    int whole_year = ma == 1 && mb == 12 && (y != y0 || d0 == 1) &&
+                     (y != y1 || d1 == 31);
+    if (whole_year) {
+      int n = snprintf(v, sizeof v, "%04d", y);
+      int rc = facet_alt(x, c, "\x03" "\xC3\xA5r:", v, (size_t)n);
+      if (rc) return rc;
+      continue;
+    }
+    for (int m = ma; m <= mb; m++) {
+      int da = y == y0 && m == m0 ? d0 : 1;
+      int db = y == y1 && m == m1 ? d1 : days_in(y, m);
+      if (da == 1 && db == days_in(y, m)) {
+        int n = snprintf(v, sizeof v, "%04d-%02d", y, m);
+        int rc = facet_alt(x, c, "\x03" "m\xC3\xA5n:", v, (size_t)n);
+        if (rc) return rc;
+        continue;
+      }
+      for (int d = da; d <= db; d++) {
+        int n = snprintf(v, sizeof v, "%04d-%02d-%02d", y, m, d);
+        int rc = facet_alt(x, c, "\x03" "dag:", v, (size_t)n);
+        if (rc) return rc;
+      }
+    }
+  }
+  return SW_OK;
+}
+
+static int dnr_canon(void *ctx, const AnIdentRef *id) {
+  char *out = ctx;
+  if (id->broader || id->canon_len >= 64) return 0;
+  memcpy(out, id->canon, id->canon_len);
+  out[id->canon_len] = '\0';
+  return 1;
+}
+
+/* One filter into a new clause (or an exclusion, by dropping the clause
+** into the exclusions at rebuild: see filter_excl). */
+static int expand_filter(Expander *x, const EngQFilter *f, uint32_t c) {
+  EngQuery *q = x->q;
+  const char *v = q->fbytes + f->off;
+  char low[SW_MAX_TOKEN_BYTES];
+  size_t n = lower_sv(v, f->len, low, sizeof low);
+  int y0, m0, d0, y1, m1, d1;
+  switch (f->key) {
+    case ENG_F_TYPE: return facet_alt(x, c, "\x03" "typ:", low, n);
+    case ENG_F_PARTY: return facet_alt(x, c, "\x03" "parti:", low, n);
+    case ENG_F_ORGAN: return facet_alt(x, c, "\x03" "organ:", low, n);
+    case ENG_F_YEAR: return facet_alt(x, c, "\x03" "\xC3\xA5r:", low, n);
+    case ENG_F_DNR: {
+      char canon[64] = "";
+      an_identifiers(v, f->len, dnr_canon, canon);
+      if (!canon[0]) memcpy(canon, low, n < 63 ? n : 63), canon[n < 63 ? n : 63] = '\0';
+      return facet_alt(x, c, "\x03" "dnr:", canon, strlen(canon));
+    }
+    case ENG_F_DATE: {
+      const char *dots = NULL;
+      for (size_t i = 0; i + 1 < n; i++)
+        if (low[i] == '.' && low[i + 1] == '.') { dots = low + i; break; }
+      size_t an = dots ? (size_t)(dots - low) : n;
+      const char *b = dots ? dots + 2 : low;
+      size_t bn = dots ? n - an - 2 : n;
+      if (parse_ymd(low, an, &y0, &m0, &d0) || parse_ymd(b, bn, &y1, &m1, &d1))
+        return sw_error_set(x->err, SW_QUERY,
+                            "datum: expects YYYY, YYYY-MM or YYYY-MM-DD, or "
+                            "A..B of them, at column %u", f->column);
+      if (!m0) m0 = 1;
+      if (!d0) d0 = 1;
+      if (!m1) m1 = 12;
+      if (!d1) d1 = days_in(y1, m1);
+      if (y1 * 10000 + m1 * 100 + d1 < y0 * 10000 + m0 * 100 + d0 ||
+          y1 - y0 > 200)
+        return sw_error_set(x->err, SW_QUERY,
+                            "datum: the range ends before it starts (or spans "
+                            "over 200 years) at column %u", f->column);
+      return date_range(x, c, y0, m0, d0, y1, m1, d1);
+    }
+  }
+  return SW_OK;
+}
+
 /* ----------------------------------------------------------------- API -- */
 
 int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
@@ -473,15 +737,35 @@ int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
   Expander *x = sw_calloc(1, sizeof *x);
   if (!x) return sw_error_set(err, SW_NOMEM, "out of memory (query expansion)");
   x->q = q;
+  x->text = text;
+  x->len = len;
+  x->err = err;
   int rc = SW_OK;
   uint32_t parsed = q->nclauses;
+  x->drop = sw_calloc(parsed + 1, 1);
+  if (!x->drop) {
+    sw_free(x);
+    return sw_error_set(err, SW_NOMEM, "out of memory (query expansion)");
+  }
+  if (text && len && an_identifiers(text, len, on_ident, x))
+    rc = x->err_rc ? x->err_rc : SW_OK;
   for (uint32_t c = 0; c < parsed && rc == SW_OK; c++) {
     long t = clause_term(q, c);
-    if (t >= 0 && q->clauses[c].natoms == 1)
+    if (t >= 0 && q->clauses[c].natoms == 1 && !x->drop[c])
       rc = fold_variants(x, r, c, (uint32_t)t, err);
   }
   if (rc == SW_OK && syn) rc = expand_synonyms(x, syn, text, len, err);
+  /* Filters last: their clauses follow every other new clause. */
+  x->filter_first = x->new_clauses;
+  for (uint32_t f = 0; f < q->nfilters && f < 64 && rc == SW_OK; f++) {
+    uint32_t c = q->nclauses + x->new_clauses++;
+    x->filter_neg[x->filter_n++] = (uint8_t)q->filters[f].neg;
+    rc = expand_filter(x, &q->filters[f], c);
+  }
   if (rc == SW_OK) rc = rebuild(x, err);
+  if (rc == SW_OK && q->nclauses == 0)
+    rc = sw_error_set(err, SW_QUERY, "nothing to search for at column 1");
+  sw_free(x->drop);
   sw_free(x);
   return rc;
 }

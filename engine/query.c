@@ -47,6 +47,8 @@ void eng_query_free(EngQuery *q) {
   sw_free(q->atoms);
   sw_free(q->clauses);
   sw_free(q->items);
+  sw_free(q->filters);
+  sw_free(q->fbytes);
   sw_free(q);
 }
 
@@ -58,6 +60,8 @@ static void reset(EngQuery *q) {
   q->nexcl = 0;
   q->ntokens = 0;
   q->question = 0;
+  q->nfilters = 0;
+  q->fbytes_len = 0;
   q->bytes_len = 0;
   q->nslots = 0;
 }
@@ -144,6 +148,7 @@ static int add_atom(EngQuery *q, AnAnalyzer *an, size_t *nitems,
   int rc;
   an_begin(an, piece, plen, 0);
   while ((rc = an_next(an, &tok)) > 0) {
+    if (tok.flags & AN_EXTRA) continue; /* queries take words (expand.c) */
     if (q->ntokens >= SW_MAX_QUERY_TERMS)
       return sw_error_set(err, SW_QUERY,
                           "too many terms (more than %d) at column %u",
@@ -190,6 +195,51 @@ static int add_or(EngQuery *q, size_t *nitems, const char *text, size_t start,
   return SW_OK;
 }
 
+/* If text[i..len) starts with a filter key and ':' (ASCII case-insensitive;
+** `år` also as `ar`), its ENG_F_* and *klen (bytes up to and with ':'),
+** else 0. */
+static int filter_key(const char *text, size_t len, size_t i, size_t *klen) {
+  static const struct { const char *name; int key; } keys[] = {
+      {"typ", ENG_F_TYPE},     {"\xC3\xA5r", ENG_F_YEAR},
+      {"\xC3\x85r", ENG_F_YEAR}, {"ar", ENG_F_YEAR},
+      {"datum", ENG_F_DATE},   {"parti", ENG_F_PARTY},
+      {"organ", ENG_F_ORGAN},  {"dnr", ENG_F_DNR}};
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+    size_t n = strlen(keys[k].name);
+    if (len - i <= n || text[i + n] != ':') continue;
+    size_t m = 0;
+    while (m < n) {
+      char c = text[i + m];
+      if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+      if (c != keys[k].name[m]) break;
+      m++;
+    }
+    if (m == n) {
+      *klen = n + 1;
+      return keys[k].key;
+    }
+  }
+  return 0;
+}
+
+static int add_filter(EngQuery *q, int key, int neg, const char *v, size_t n,
+                      uint32_t column, SwError *err) {
+  if (sw_grow((void **)&q->filters, &q->filters_cap, q->nfilters + 1,
+              sizeof *q->filters) ||
+      sw_grow((void **)&q->fbytes, &q->fbytes_cap, q->fbytes_len + n + 1, 1))
+    return sw_error_set(err, SW_NOMEM, "out of memory (query filters)");
+  EngQFilter *f = &q->filters[q->nfilters++];
+  f->key = key;
+  f->neg = neg;
+  f->off = (uint32_t)q->fbytes_len;
+  f->len = (uint32_t)n;
+  f->column = column;
+  memcpy(q->fbytes + q->fbytes_len, v, n);
+  q->fbytes_len += n;
+  q->fbytes[q->fbytes_len] = '\0';
+  return SW_OK;
+}
+
 /* Pass 1: lex and analyse text into items. *blank is set when the text held
 ** nothing but whitespace. */
 static int lex(EngQuery *q, AnAnalyzer *an, const char *text, size_t len,
@@ -209,6 +259,35 @@ static int lex(EngQuery *q, AnAnalyzer *an, const char *text, size_t len,
     if (text[i] == '-' && i + 1 < len && !space_len(text, len, i + 1)) {
       neg = 1;
       i++;
+    }
+    size_t klen;
+    int fkey = filter_key(text, len, i, &klen);
+    if (fkey) {
+      /* key:value or key:"value" (any quotes) */
+      size_t v = i + klen, vend, next;
+      size_t fq = v < len ? quote_len(text, len, v) : 0;
+      if (fq) {
+        size_t j = v + fq, cl = 0;
+        while (j < len && !(cl = quote_len(text, len, j))) j++;
+        if (j >= len)
+          return sw_error_set(err, SW_QUERY, "unbalanced quote at column %u",
+                              column_at(text, v));
+        vend = j;
+        next = j + cl;
+        v += fq;
+      } else {
+        vend = v;
+        while (vend < len && !space_len(text, len, vend)) vend++;
+        next = vend;
+      }
+      if (vend == v)
+        return sw_error_set(err, SW_QUERY, "filter without a value at column %u",
+                            column_at(text, start));
+      rc = add_filter(q, fkey, neg, text + v, vend - v, column_at(text, start),
+                      err);
+      if (rc) return rc;
+      i = next;
+      continue;
     }
     size_t ql = quote_len(text, len, i);
     if (ql) {
@@ -312,7 +391,7 @@ static int build(EngQuery *q, QItem *items, size_t n, SwError *err) {
       continue;
     }
     uint32_t g = items[i].group;
-    EngQClause c = {q->natoms, 0};
+    EngQClause c = {q->natoms, 0, 0};
     for (; i < n && (items[i].is_or || (!items[i].neg && items[i].group == g));
          i++) {
       if (items[i].is_or || items[i].dropped) continue;
@@ -344,7 +423,9 @@ static int build(EngQuery *q, QItem *items, size_t n, SwError *err) {
   }
   q->nexcl = q->natoms - q->excl;
 
-  if (q->nclauses == 0)
+  int positive_filter = 0;
+  for (uint32_t f = 0; f < q->nfilters; f++) positive_filter |= !q->filters[f].neg;
+  if (q->nclauses == 0 && !positive_filter)
     return sw_error_set(err, SW_QUERY, "nothing to search for at column %u",
                         first_neg_col ? first_neg_col : 1);
 

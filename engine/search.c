@@ -38,6 +38,131 @@ struct SwIndex {
   EngSynonyms *syn;     /* synonyms applied to queries, or NULL           */
 };
 
+/* -------------------------------------------------------------- facets -- */
+
+#define FACET_FIELDS 4
+#define FACET_TOP 10
+static const char *const facet_field[FACET_FIELDS] = {"typ", "\xC3\xA5r",
+                                                      "organ", "parti"};
+
+/* One decoded facet term of a document: field index and value. */
+typedef struct FacetRef {
+  int field;          /* index in facet_field, -1 for others (mån, dag, dnr) */
+  const char *key;    /* the key before ':' */
+  size_t key_len;
+  const char *value;
+  size_t len;
+} FacetRef;
+
+/* Next facet term of f[*o..n) into *r; 0 at the end (or on bad bytes). */
+static int facet_next(const char *f, size_t n, size_t *o, FacetRef *r) {
+  if (*o >= n) return 0;
+  size_t tl = (unsigned char)f[(*o)++];
+  if (tl < 2 || tl > n - *o || f[*o] != ENG_NS_FACET[0]) return 0;
+  const char *t = f + *o + 1, *colon = memchr(t, ':', tl - 1);
+  *o += tl;
+  if (!colon) return facet_next(f, n, o, r);
+  r->key = t;
+  r->key_len = (size_t)(colon - t);
+  r->value = colon + 1;
+  r->len = tl - 1 - r->key_len - 1;
+  r->field = -1;
+  for (int i = 0; i < FACET_FIELDS; i++)
+    if (strlen(facet_field[i]) == r->key_len &&
+        !memcmp(facet_field[i], t, r->key_len))
+      r->field = i;
+  return 1;
+}
+
+typedef struct FacetCount {
+  int field;
+  const char *value;   /* borrowed from the mapping (live until close) */
+  size_t len;
+  uint64_t count;
+} FacetCount;
+
+static int facet_cmp(const void *a, const void *b) {
+  const FacetCount *x = a, *y = b;
+  if (x->field != y->field) return x->field - y->field;
+  if (x->count != y->count) return x->count < y->count ? 1 : -1;
+  size_t m = x->len < y->len ? x->len : y->len;
+  int c = memcmp(x->value, y->value, m);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Count the facets of docs[0..n) into a new sorted array (*out, *nout). */
+static int count_facets(SwIndex *ix, const SwDocId *docs, size_t n,
+                        FacetCount **out, size_t *nout, SwError *err) {
+  FacetCount *fc = NULL;
+  size_t nfc = 0, cap = 0;
+  *out = NULL;
+  *nout = 0;
+  for (size_t i = 0; i < n; i++) {
+    IxDocMeta m;
+    int rc = ix_doc_meta(ix->reader, docs[i], &m, err);
+    if (rc) {
+      sw_free(fc);
+      return rc;
+    }
+    size_t o = 0;
+    FacetRef r;
+    while (facet_next(m.facets, m.facets_len, &o, &r)) {
+      if (r.field < 0) continue;
+      size_t j = 0;
+      while (j < nfc && !(fc[j].field == r.field && fc[j].len == r.len &&
+                          !memcmp(fc[j].value, r.value, r.len)))
+        j++;
+      if (j == nfc) {
+        if (sw_grow((void **)&fc, &cap, nfc + 1, sizeof *fc)) {
+          sw_free(fc);
+          return sw_error_set(err, SW_NOMEM, "out of memory (facets)");
+        }
+        fc[nfc++] = (FacetCount){r.field, r.value, r.len, 0};
+      }
+      fc[j].count++;
+    }
+  }
+  if (nfc) qsort(fc, nfc, sizeof *fc, facet_cmp);
+  /* Keep the FACET_TOP best of each field. */
+  size_t keep = 0;
+  for (size_t j = 0; j < nfc; j++) {
+    size_t rank = 0;
+    while (keep > rank && fc[keep - 1 - rank].field == fc[j].field) rank++;
+    if (rank < FACET_TOP) fc[keep++] = fc[j];
+  }
+  *out = fc;
+  *nout = keep;
+  return SW_OK;
+}
+
+/* The hit metadata of m: type, organs, parties, dnr as "a, b" strings into
+** buf (cap bytes, each NUL-terminated); lengths via the pointers. */
+static size_t hit_meta(const IxDocMeta *m, char *buf, size_t cap,
+                       size_t off[4]) {
+  static const char *const keys[4] = {"typ", "organ", "parti", "dnr"};
+  size_t o = 0;
+  for (int k = 0; k < 4; k++) {
+    off[k] = o;
+    size_t p = 0, first = 1;
+    FacetRef r;
+    while (facet_next(m->facets, m->facets_len, &p, &r)) {
+      if (r.key_len != strlen(keys[k]) || memcmp(r.key, keys[k], r.key_len))
+        continue;
+      if (o + r.len + 3 >= cap) break;
+      if (!first) buf[o++] = ',', buf[o++] = ' ';
+      size_t v0 = o;
+      memcpy(buf + o, r.value, r.len);
+      o += r.len;
+      if (k == 2) /* party codes are written upper case */
+        for (size_t i = v0; i < o; i++)
+          if (buf[i] >= 'a' && buf[i] <= 'z') buf[i] = (char)(buf[i] - 32);
+      first = 0;
+    }
+    buf[o++] = '\0';
+  }
+  return o;
+}
+
 /* ---------------------------------------------------------- open/close -- */
 
 int sw_index_open(const char *dir, SwIndex **out, SwError *err) {
@@ -55,6 +180,7 @@ int sw_index_open(const char *dir, SwIndex **out, SwError *err) {
   if (rc) goto fail;
   rc = an_new(&ix->an, err);
   if (rc) goto fail;
+  an_set_extras(ix->an, AN_WITH_IDENTS); /* snippets highlight them */
   rc = eng_bm25_norms(ix->reader, &ix->norms, err);
   if (rc) goto fail;
   rc = eng_query_new(&ix->query, err);
@@ -176,7 +302,9 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   rc = eng_query_expand(ix->query, ix->reader, ix->an, ix->syn, query, len,
                         err);
   if (rc) goto fail;
-  rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k, &er, err);
+  int want_facets = opts && opts->facets;
+  rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k,
+                    want_facets, &er, err);
   if (rc) goto fail;
   if (snippets) {
     rc = make_snippets(ix, &er, chars, highlight, err);
@@ -189,30 +317,54 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
     rc = sw_error_set(err, SW_NOMEM, "out of memory (results)");
     goto fail;
   }
+  FacetCount *fc = NULL;
+  size_t nfc = 0;
+  if (want_facets &&
+      (rc = count_facets(ix, er.all, er.nall, &fc, &nfc, err)))
+    goto fail;
   size_t head = sizeof(SwResults);
   head += (_Alignof(SwHit) - head % _Alignof(SwHit)) % _Alignof(SwHit);
-  size_t size = head + er.nhits * sizeof(SwHit);
+  size_t size = head + er.nhits * sizeof(SwHit) + nfc * sizeof(SwFacet);
   for (size_t i = 0; i < er.nhits; i++) {
     IxDocMeta *m = &ix->meta[i];
     rc = ix_doc_meta(ix->reader, er.hits[i].doc, m, err);
-    if (rc) goto fail;
+    if (rc) {
+      sw_free(fc);
+      goto fail;
+    }
     size += m->id_len + m->file_len + m->title_len + m->date_len +
-            m->source_len + m->url_len + 6;
+            m->source_len + m->url_len + 6 + m->facets_len * 2 + 4 + 16;
     if (snippets) size += ix->soff[2 * i + 1] + 1;
   }
+  for (size_t j = 0; j < nfc; j++) size += fc[j].len + 1;
   res = sw_malloc(size);
   if (!res) {
     rc = sw_error_set(err, SW_NOMEM, "out of memory (%zu bytes of results)",
                       size);
     goto fail;
   }
-  memset(res, 0, head + er.nhits * sizeof(SwHit));
+  memset(res, 0, head + er.nhits * sizeof(SwHit) + nfc * sizeof(SwFacet));
   res->total_hits = er.total;
   res->partial = er.partial;
   res->clauses = er.clauses;
   res->nhits = er.nhits;
   res->hits = er.nhits ? (SwHit *)(void *)((char *)res + head) : NULL;
-  char *p = (char *)res + head + er.nhits * sizeof(SwHit);
+  res->nfacets = nfc;
+  res->facets = nfc ? (SwFacet *)(void *)((char *)res + head +
+                                          er.nhits * sizeof(SwHit))
+                    : NULL;
+  char *p = (char *)res + head + er.nhits * sizeof(SwHit) +
+            nfc * sizeof(SwFacet);
+  for (size_t j = 0; j < nfc; j++) {
+    res->facets[j].field = facet_field[fc[j].field];
+    char *v = p;
+    res->facets[j].value = copy_str(&p, fc[j].value, fc[j].len);
+    if (fc[j].field == 3) /* party codes are written upper case */
+      for (size_t i = 0; i < fc[j].len; i++)
+        if (v[i] >= 'a' && v[i] <= 'z') v[i] = (char)(v[i] - 32);
+    res->facets[j].count = fc[j].count;
+  }
+  sw_free(fc);
   for (size_t i = 0; i < er.nhits; i++) {
     const IxDocMeta *m = &ix->meta[i];
     SwHit *h = &res->hits[i];
@@ -228,6 +380,20 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
     if (snippets)
       h->snippet = (char *)copy_str(&p, ix->sbuf + ix->soff[2 * i],
                                     ix->soff[2 * i + 1]);
+    size_t mo[4];
+    size_t used = hit_meta(m, p, m->facets_len * 2 + 4, mo);
+    h->type = p + mo[0];
+    h->organs = p + mo[1];
+    h->parties = p + mo[2];
+    h->dnr = p + mo[3];
+    p += used;
+    if (!m->date_len) { /* the date found in the text (the dag: facet) */
+      size_t o = 0;
+      FacetRef r;
+      while (facet_next(m->facets, m->facets_len, &o, &r))
+        if (r.key_len == 3 && !memcmp(r.key, "dag", 3) && r.len < 16)
+          h->date = copy_str(&p, r.value, r.len);
+    }
   }
   res->took_ms = (sw_now() - t0) * 1000.0;
   *out = res;
@@ -278,10 +444,17 @@ int sw_analyze(const char *text, size_t len, SwTokenFn fn, void *ctx,
                         len, SW_MAX_DOC_BYTES);
   rc = an_new(&an, err);
   if (rc) goto fail;
+  an_set_extras(an, AN_WITH_IDENTS);
   an_begin(an, text, len, 0);
   while ((more = an_next(an, &tok)) > 0) {
     SwToken st = {tok.pos,  text + tok.start, tok.end - tok.start,
-                  tok.term, tok.term_len,     (tok.flags & AN_STOP) != 0};
+                  tok.term, tok.term_len,     (tok.flags & AN_STOP) != 0,
+                  SW_TOKEN_WORD};
+    if (tok.flags & AN_EXTRA) { /* the namespace byte says which kind */
+      st.kind = tok.term[0] == AN_NS_IDENT ? SW_TOKEN_IDENT : SW_TOKEN_PART;
+      st.term++;
+      st.term_len--;
+    }
     if (fn(ctx, &st)) break;
   }
   if (more < 0) {

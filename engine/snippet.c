@@ -413,7 +413,7 @@ int eng_snippet_locate(IxReader *r, AnAnalyzer *an, const EngQuery *q,
   if (len <= LOCATE_MIN) return SW_OK;
   if ((rc = ix_doc_meta(r, doc, &m, err))) return rc;
   an_begin(an, m.title, m.title_len, 0);
-  while ((rc = an_next(an, &tok)) > 0) ntitle++;
+  while ((rc = an_next(an, &tok)) > 0) ntitle += !(tok.flags & AN_EXTRA);
   if (rc < 0) return sw_error_set(err, SW_NOMEM, "out of memory (analysis)");
   uint32_t dl = ix_doc_len(r, doc);
   if (dl <= ntitle) return SW_OK;

@@ -77,10 +77,12 @@ static void sample(IxDocWriter *w, const char *text, size_t len) {
 
 int ix_docw_add(IxDocWriter *w, const IxDoc *doc, uint32_t len,
                 SwError *err) {
-  const char *f[IX_META_FIELDS] = {doc->id, doc->title, doc->date,
-                                   doc->source, doc->url, doc->file};
-  size_t fl[IX_META_FIELDS] = {doc->id_len, doc->title_len, doc->date_len,
-                               doc->source_len, doc->url_len, doc->file_len};
+  const char *f[IX_META_FIELDS] = {doc->id,     doc->title, doc->date,
+                                   doc->source, doc->url,   doc->file,
+                                   doc->facets};
+  size_t fl[IX_META_FIELDS] = {doc->id_len,     doc->title_len, doc->date_len,
+                               doc->source_len, doc->url_len,   doc->file_len,
+                               doc->facets_len};
   size_t before = w->recs.len, need = 0;
   for (int i = 0; i < IX_META_FIELDS; i++) need += fl[i] + IX_VARINT_MAX;
   /* FORMAT.md §7: docmeta offsets are u32. */
@@ -380,13 +382,14 @@ int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
   /* FORMAT.md §7 invariants: records and texts contiguous, in doc order. */
   uint64_t want_rec = recs, want_text = s->frames_off;
   uint32_t min_clen = s->sums ? 5 : 1; /* checksum + a frame's first byte */
+  uint32_t nfields = s->sums ? IX_META_FIELDS : IX_META_FIELDS - 1;
   for (uint32_t d = 0; d < n; d++) {
     const uint8_t *e = p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
     uint64_t toff = ix_get_u64(e);
     uint32_t clen = ix_get_u32(e + 8), len = ix_get_u32(e + 12);
     uint32_t roff = ix_get_u32(e + 16), rlen = ix_get_u32(e + 20);
     char what[96];
-    if (roff != want_rec || rlen < IX_META_FIELDS || rlen > meta_end - roff ||
+    if (roff != want_rec || rlen < nfields || rlen > meta_end - roff ||
         (clen == 0) != (len == 0) || (len && clen < min_clen) ||
         len > SW_MAX_DOC_BYTES) {
       snprintf(what, sizeof what, "doc table entry %u out of order or range", d);
@@ -459,9 +462,10 @@ int ix_seg_doc_meta(const IxSeg *r, SwDocId d, IxDocMeta *out, SwError *err) {
   const uint8_t *p = s->meta.p;
   const uint8_t *e = p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
   size_t off = ix_get_u32(e + 16), end = off + ix_get_u32(e + 20);
-  const char *f[IX_META_FIELDS];
-  size_t fl[IX_META_FIELDS];
-  for (int i = 0; i < IX_META_FIELDS; i++) {
+  const char *f[IX_META_FIELDS] = {0};
+  size_t fl[IX_META_FIELDS] = {0};
+  int nfields = s->sums ? IX_META_FIELDS : IX_META_FIELDS - 1; /* format 1 */
+  for (int i = 0; i < nfields; i++) {
     uint64_t len;
     size_t at = off;
     if (ix_varint_get(p, end, &off, &len) || len > end - off)
@@ -478,6 +482,7 @@ int ix_seg_doc_meta(const IxSeg *r, SwDocId d, IxDocMeta *out, SwError *err) {
   out->source = f[3]; out->source_len = fl[3];
   out->url = f[4]; out->url_len = fl[4];
   out->file = f[5]; out->file_len = fl[5];
+  out->facets = f[6] ? f[6] : ""; out->facets_len = fl[6];
   return SW_OK;
 }
 

@@ -49,6 +49,9 @@ typedef struct IxDoc {
   const char *url;    size_t url_len;
   const char *file;   size_t file_len;    /* base name of the source file   */
   const char *text;   size_t text_len;    /* the full text (stored, indexed) */
+  const char *facets; size_t facets_len;  /* facet terms: { u8 len, bytes }*,
+                                             each indexed once at position 0
+                                             and stored (ix_doc_meta)       */
 } IxDoc;
 
 typedef struct IxWriteStats {
@@ -150,6 +153,7 @@ typedef struct IxDocMeta {
   const char *source; size_t source_len;
   const char *url;    size_t url_len;
   const char *file;   size_t file_len;
+  const char *facets; size_t facets_len;  /* as IxDoc.facets ("" in format 1) */
 } IxDocMeta;
 int ix_doc_meta(IxReader *r, SwDocId d, IxDocMeta *out, SwError *err);
 

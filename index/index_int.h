@@ -477,7 +477,8 @@ void ix_post_skip(const IxPostIter *it, uint32_t b, uint32_t *last,
 #define IX_DOCMETA_HEADER 24  /* FORMAT.md §7: fixed header bytes          */
 #define IX_DOCMETA_ENTRY 24   /* FORMAT.md §7: bytes per doc table entry   */
 #define IX_DOCLENS_HEADER 24  /* FORMAT.md §6                              */
-#define IX_META_FIELDS 6      /* FORMAT.md §7: id title date source url file */
+#define IX_META_FIELDS 7      /* FORMAT.md §7: id title date source url file
+                                 facets (format 1: the first six)         */
 #define IX_TEXT_LEVEL 5       /* zstd level for texts: FORMAT.md §8 numbers */
 #define IX_DICT_CAP 262144    /* FORMAT.md §8: bytes of the zstd dictionary */
 #define IX_SAMPLE_MAX 4096    /* FORMAT.md §8: reservoir: documents sampled */

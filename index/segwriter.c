@@ -424,7 +424,6 @@ static inline int term_add(IxSegWriter *w, WSlot *t, uint32_t doc, uint32_t pos)
     n = ix_varint_put(p, (uint64_t)(pos - t->last_pos) << 1);
   }
   t->last_pos = pos;
-  w->tokens++;
   if (direct) {
     t->tail += (uint32_t)n;
     return SW_OK;
@@ -831,6 +830,7 @@ int ix_segw_begin(const char *segdir, uint64_t num,
   }
   if ((rc = ix_docw_init(&w->docs, w->gendir, err))) goto fail;
   if ((rc = an_new(&w->an, err))) goto fail;
+  an_set_extras(w->an, AN_WITH_IDENTS);
   if ((rc = table_grow(w))) {
     rc = sw_error_set(err, rc, "out of memory (writer)");
     goto fail;
@@ -855,7 +855,7 @@ static int analyse(IxSegWriter *w, const char *s, size_t len, uint32_t first,
     if (rc) return rc;
     uint32_t nb = 0, mask = w->table_cap - 1;
     while (nb < WBATCH && (k = an_next(w->an, &tok)) > 0) {
-      n++;
+      n += !(tok.flags & AN_EXTRA); /* extra terms are not words */
       size_t tl = tok.term_len;
       if (tl == 0) continue;
       if (tl > IX_MAX_TERM) tl = IX_MAX_TERM; /* the chain promises it */
@@ -874,6 +874,35 @@ static int analyse(IxSegWriter *w, const char *s, size_t len, uint32_t first,
   *invalid += an_invalid_count(w->an);
   if (k < 0) return SW_NOMEM;
   *count = n;
+  return SW_OK;
+}
+
+/* Index the facet terms of a document ({ u8 len, bytes }*) once each at
+** position 0. Malformed lists (a length past the end) stop where they go
+** wrong: facets come from our own engine, never from input bytes. */
+static int add_facets(IxSegWriter *w, const char *f, size_t n) {
+  size_t o = 0;
+  while (o < n) {
+    int rc = table_room(w);
+    if (rc) return rc;
+    uint32_t nb = 0, mask = w->table_cap - 1;
+    while (nb < WBATCH && o < n) {
+      size_t tl = (unsigned char)f[o++];
+      if (tl == 0 || tl > n - o || tl > IX_MAX_TERM) return SW_OK;
+      const char *t = f + o;
+      o += tl;
+      WTok *b = &w->batch[nb];
+      key_load(b->k, (const uint8_t *)t, tl);
+      if (tl > WSLOT_KEY)
+        memcpy(w->batch_long + (size_t)nb * IX_MAX_TERM, t, tl);
+      b->len = (uint16_t)tl;
+      b->pos = 0;
+      b->hash = term_hash(b->k, (const uint8_t *)t, tl);
+      PREFETCH(&w->table[b->hash & mask]);
+      nb++;
+    }
+    if (nb && (rc = add_batch(w, nb, w->ndocs))) return rc;
+  }
   return SW_OK;
 }
 
@@ -900,6 +929,8 @@ int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
   int rc = analyse(w, doc->title, doc->title_len, 0, &nt, &inv);
   if (rc == SW_OK)
     rc = analyse(w, doc->text, doc->text_len, nt + IX_FIELD_GAP, &nx, &inv);
+  if (rc == SW_OK && doc->facets_len)
+    rc = add_facets(w, doc->facets, doc->facets_len);
   if (rc) {
     const char *what = rc == SW_NOMEM ? "out of memory indexing"
                        : rc == SW_LIMIT ? "writer memory pool exhausted"
@@ -908,6 +939,7 @@ int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
     return fail(w, rc, err);
   }
   if ((rc = ix_docw_add(&w->docs, doc, nt + nx, err))) return fail(w, rc, err);
+  w->tokens += nt + nx; /* words: extra terms (analysis.h) do not count */
   if (invalid_utf8) *invalid_utf8 = inv;
   w->ndocs++;
   w->run_docs++;

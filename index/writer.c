@@ -444,6 +444,7 @@ static int merge(IxWriter *w, WSeg *const *L, uint32_t n, const int *pick,
       doc.source = m.source, doc.source_len = m.source_len;
       doc.url = m.url, doc.url_len = m.url_len;
       doc.file = m.file, doc.file_len = m.file_len;
+      doc.facets = m.facets, doc.facets_len = m.facets_len;
       doc.text = text, doc.text_len = len;
       rc = ix_segw_add(sw, &doc, NULL, err);
       sw_free(text);

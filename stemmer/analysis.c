@@ -92,6 +92,16 @@ typedef struct Run {
 ** invalid sequences are counted as their runs are returned. */
 #define AN_AHEAD 8
 
+/* An extra token waiting to be returned (AN_EXTRA). */
+typedef struct Extra {
+  size_t start, end;              /* its surface                          */
+  uint32_t pos;                   /* the word token's position            */
+  size_t len;                     /* bytes of term (namespace byte incl.) */
+  char term[1 + AN_IDENT_CANON_MAX]; /* namespace byte + canon            */
+} Extra;
+
+#define AN_EXTRA_MAX 16 /* extra tokens queued after one word token */
+
 struct AnAnalyzer {
   struct sb_stemmer *stemmer;     /* libstemmer "swedish", UTF_8         */
   AnStemCache *cache;             /* key -> fold, stem, flags            */
@@ -107,6 +117,16 @@ struct AnAnalyzer {
   Run term_run;                   /* scratch run for an_term             */
   char fold[SW_MAX_TOKEN_BYTES];  /* AnToken.fold of the last token      */
   char term[SW_MAX_TOKEN_BYTES];  /* AnToken.term of the last token      */
+  unsigned with;                  /* AN_WITH_* asked for                 */
+  unsigned with_now;              /* ... for the current stream          */
+  AnIdent *idents;                /* identifiers of the text (scanned on
+                                     the first an_next of a stream)      */
+  size_t nidents, idents_cap;     /* held, allocated                     */
+  size_t ident_next;              /* first not yet returned              */
+  int idents_scanned;             /* 1: idents holds this stream's       */
+  Extra extra[AN_EXTRA_MAX];      /* queued extra tokens                 */
+  unsigned nextra, extra_first;   /* queued, next to return              */
+  Extra cur_extra;                /* the extra token returned last       */
 };
 
 /* ---------------------------------------------------------------- bytes -- */
@@ -540,14 +560,69 @@ fail:
 
 void an_free(AnAnalyzer *an) {
   if (!an) return;
+  sw_free(an->idents);
   sb_stemmer_delete(an->stemmer);
   an_stemcache_free(an->cache);
   sw_free(an->u32);
   sw_free(an);
 }
 
+void an_set_extras(AnAnalyzer *an, unsigned with) { an->with = with; }
+
+typedef struct IdentRelay {
+  int (*fn)(void *ctx, const AnIdentRef *id);
+  void *ctx;
+} IdentRelay;
+
+static int relay_ident(void *ctx, const AnIdent *id) {
+  const IdentRelay *r = ctx;
+  AnIdentRef ref = {id->start, id->end, id->canon, id->canon_len,
+                    id->broader};
+  return r->fn(r->ctx, &ref);
+}
+
+int an_identifiers(const char *text, size_t len,
+                   int (*fn)(void *ctx, const AnIdentRef *id), void *ctx) {
+  IdentRelay r = {fn, ctx};
+  return an_ident_scan(text, len, relay_ident, &r);
+}
+
+static int collect_ident(void *ctx, const AnIdent *id) {
+  AnAnalyzer *an = ctx;
+  if (an->nidents == an->idents_cap) {
+    size_t cap = an->idents_cap ? an->idents_cap * 2 : 16;
+    AnIdent *p = sw_realloc(an->idents, cap * sizeof *p);
+    if (!p) return 1;
+    an->idents = p;
+    an->idents_cap = cap;
+  }
+  an->idents[an->nidents++] = *id;
+  return 0;
+}
+
+/* Queue the extra tokens that belong after word token tok. */
+static void queue_extras(AnAnalyzer *an, const AnToken *tok) {
+  an->nextra = an->extra_first = 0;
+  while (an->ident_next < an->nidents &&
+         an->idents[an->ident_next].start <= tok->start) {
+    const AnIdent *id = &an->idents[an->ident_next++];
+    if (an->nextra == AN_EXTRA_MAX) continue;
+    Extra *x = &an->extra[an->nextra++];
+    x->start = id->start;
+    x->end = id->end;
+    x->pos = tok->pos;
+    x->term[0] = AN_NS_IDENT;
+    memcpy(x->term + 1, id->canon, id->canon_len);
+    x->len = 1 + id->canon_len;
+  }
+}
+
 void an_begin(AnAnalyzer *an, const char *text, size_t len,
               uint32_t first_pos) {
+  an->with_now = an->with;
+  an->nidents = an->ident_next = 0;
+  an->idents_scanned = 0;
+  an->nextra = an->extra_first = 0;
   an->scan.text = (const unsigned char *)text;
   an->scan.len = text ? len : 0;
   an->scan.cur = 0;
@@ -561,6 +636,25 @@ void an_begin(AnAnalyzer *an, const char *text, size_t len,
 
 int an_next(AnAnalyzer *an, AnToken *tok) {
   Scan *sc = &an->scan;
+  if (an->extra_first < an->nextra) {
+    Extra *x = &an->cur_extra;
+    *x = an->extra[an->extra_first++];
+    tok->term = x->term;
+    tok->term_len = x->len;
+    tok->fold = x->term + 1;
+    tok->fold_len = x->len - 1;
+    tok->start = x->start;
+    tok->end = x->end;
+    tok->pos = x->pos;
+    tok->flags = AN_EXTRA;
+    return 1;
+  }
+  if ((an->with_now & AN_WITH_IDENTS) && !an->idents_scanned) {
+    an->nidents = 0;
+    if (an_ident_scan((const char *)sc->text, sc->len, collect_ident, an))
+      return -SW_NOMEM; /* nothing consumed: a later call retries */
+    an->idents_scanned = 1;
+  }
   /* Refill the ring. The run of the token returned last is free now: its
   ** fold may be overwritten (that token is no longer valid). */
   while (!an->scan_done && an->ahead_n < AN_AHEAD) {
@@ -586,6 +680,7 @@ int an_next(AnAnalyzer *an, AnToken *tok) {
   if (rc < 0) return rc; /* the run stays first: a later call retries it */
   an->ahead_first = (an->ahead_first + 1) % AN_AHEAD;
   an->ahead_n--;
+  if (an->nidents > an->ident_next) queue_extras(an, tok);
   return 1;
 }
 

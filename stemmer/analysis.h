@@ -32,7 +32,42 @@
 typedef struct AnAnalyzer AnAnalyzer;
 
 /* Token flags. */
-#define AN_STOP 0x1 /* folded surface is a Snowball Swedish stop word */
+#define AN_STOP 0x1  /* folded surface is a Snowball Swedish stop word */
+#define AN_EXTRA 0x2 /* an extra term, not a word: see below            */
+
+/* Extra terms. After a word token the chain may return extra tokens
+** (flag AN_EXTRA) with the same position: they index what the word is part
+** of or made of, in namespaces no word can reach (their terms start with a
+** control byte):
+**   AN_NS_IDENT  an identifier (diarienummer `KS 2020/1050`, `2018/19:1088`,
+**                `SFS 2017:725`, `§ 13`) in canonical form, attached to the
+**                first word token at or after its start; start/end span it;
+** Extra tokens have no position of their own and are not words: document
+** lengths do not count them, and queries take words only. They come only
+** when asked for (an_set_extras). */
+#define AN_NS_IDENT '\x02'
+
+#define AN_WITH_IDENTS 0x1 /* identifiers as extra terms */
+
+/* Which extra terms an_next returns from the next an_begin on (0: none, the
+** default). */
+void an_set_extras(AnAnalyzer *an, unsigned with);
+
+/* An identifier found in a text (for queries: engine/expand.c). canon is
+** what an AN_NS_IDENT term holds after its namespace byte; borrowed for the
+** call. broader = 1: a broader form of the identifier reported just before
+** (`2020/1050` after `ks 2020/1050`), same range. */
+typedef struct AnIdentRef {
+  size_t start, end;      /* byte range of the identifier in the text */
+  const char *canon;      /* canonical form, lower case                */
+  size_t canon_len;
+  int broader;
+} AnIdentRef;
+
+/* Call fn for every identifier of text[0..len), in order (non-zero from fn
+** stops). Allocates nothing. Returns 0 or fn's non-zero value. */
+int an_identifiers(const char *text, size_t len,
+                   int (*fn)(void *ctx, const AnIdentRef *id), void *ctx);
 
 typedef struct AnToken {
   const char *term;  /* folded + stemmed term; NOT NUL-terminated; valid

@@ -117,4 +117,64 @@ static inline uint32_t an_hash(const char *s, size_t n) {
   return (uint32_t)h;
 }
 
+/* ===================================================== interface to ident.c
+** Identifiers as units: diarienummer, riksmöte numbers, year:number
+** designations (SFS, SOU, municipal motions), EU acts and protocol
+** paragraphs, recognised however they are typed and reported with a
+** canonical form that documents and queries both index/search. The canon
+** rules (what each kind accepts, what it refuses, how it is written) are in
+** the opening comment of ident.c; in short:
+**
+**   Dnr KS 2020/1050, KS2020/1050, dnr. ks 2020/1050 -> "ks 2020/1050",
+**                                       then broader  "2020/1050"
+**   N2018/03142/SK -> "n 2018/3142/sk", then "n 2018/3142", then "2018/3142"
+**   2018/19:1088, 2018/19 :1088     -> "2018/19:1088"
+**   2018/19:JuU19, KU 1986/87:33    -> "2018/19:juu19", "1986/87:ku33"
+**   SFS 2017:725, Lag (2017:725)    -> "2017:725"
+**   SOU 2019:40                     -> "sou 2019:40", then "2019:40"
+**   (EU) 2016/679, (EG) nr 1907/2006 -> "2016/679", "1907/2006"
+**   § 13, §13, 13 §, §§ 13          -> "§ 13";  13 a §, § 13a -> "§ 13 a"
+**
+** An identifier is reported once per canon: first its most specific form
+** (broader = 0), then each broader form (broader = 1, same range), so a
+** document indexing every canon reported is found by a query for the
+** first canon its own typing gives. Dates (2020-01-01, 2020/01/15), times
+** (10:30), riksmöte years alone (2018/19, 1999/2000), year ranges
+** (2019/2020), fractions (1/2) and bare years are not identifiers.
+*/
+
+enum {
+  AN_ID_DNR = 1,  /* diarienummer: KS 2020/1050, 2020/1050, dnr 2018-00176 */
+  AN_ID_RM = 2,   /* riksmöte number: 2018/19:1088, 2018/19:JuU19          */
+  AN_ID_SFS = 3,  /* year:number: SFS 2017:725, motion (2017:54), SOU 2019:40 */
+  AN_ID_PARA = 4, /* paragraph: § 13, 13 a §                                */
+  AN_ID_EU = 5    /* EU act after (EU)/(EG)/(EEG) or before /EG: 2016/679   */
+};
+
+#define AN_IDENT_CANON_MAX 48 /* canon bytes including the NUL */
+
+typedef struct AnIdent {
+  int kind;                      /* AN_ID_*                                */
+  int broader;                   /* 0: most specific canon; 1: a broader
+                                    form of the identifier reported just
+                                    before (same kind and range)           */
+  size_t start;                  /* first byte of the identifier in text   */
+  size_t end;                    /* one past its last byte                 */
+  char canon[AN_IDENT_CANON_MAX]; /* canonical form, NUL-terminated, valid
+                                    UTF-8, lower case                      */
+  size_t canon_len;              /* bytes of canon before the NUL          */
+} AnIdent;
+
+/* Called once per canon; id is borrowed for the call only. A non-zero
+** return stops the scan. */
+typedef int (*AnIdentFn)(void *ctx, const AnIdent *id);
+
+/* Scan text[0..len) (arbitrary bytes: invalid UTF-8 never matches and never
+** crashes; text may be NULL when len is 0) for identifiers and call fn for
+** each, in order of start (ranges never overlap; the broader canons of one
+** identifier follow it). Allocates nothing; reads only text[0..len).
+** Returns 0 when the whole text was scanned, else the non-zero value fn
+** returned. */
+int an_ident_scan(const char *text, size_t len, AnIdentFn fn, void *ctx);
+
 #endif /* SW_STEMMER_INT_H */

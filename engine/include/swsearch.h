@@ -127,7 +127,15 @@ typedef struct SwToken {
   const char *term;      /* indexed term (folded, stemmed)             */
   size_t term_len;
   int stopword;          /* 1 if dropped from free-text queries        */
+  int kind;              /* SW_TOKEN_*                                 */
 } SwToken;
+
+enum {
+  SW_TOKEN_WORD = 0,  /* a word of the text                                */
+  SW_TOKEN_IDENT = 1, /* an identifier in canonical form (`ks 2020/1050`),
+                         at the position of its first word                */
+  SW_TOKEN_PART = 2   /* a part of the compound word at this position     */
+};
 
 typedef int (*SwTokenFn)(void *ctx, const SwToken *tok); /* non-zero stops */
 
@@ -234,6 +242,8 @@ typedef struct SwSearchOptions {
   int snippets;         /* 1: make a snippet per hit                      */
   int highlight;        /* SW_HL_*                                         */
   size_t snippet_chars; /* target snippet length in characters; 0 = 200   */
+  int facets;           /* 1: count document type, year, organ and party
+                           over every matching document (SwResults)       */
 } SwSearchOptions;
 
 typedef struct SwHit {
@@ -247,7 +257,20 @@ typedef struct SwHit {
   const char *url;      /* "" when unknown                                */
   char *snippet;        /* NULL unless snippets were asked for            */
   uint32_t matched;     /* query clauses this document matched            */
+  /* Municipal metadata found in the document (filters typ:, parti:, ...):
+  ** "" when unknown; lists joined with ", ". */
+  const char *type;     /* motion, skrivelse, tjänsteutlåtande, ...       */
+  const char *organs;   /* "kommunstyrelsen, socialnämnden"                */
+  const char *parties;  /* "S, V"                                          */
+  const char *dnr;      /* "ks 2020/1050"                                  */
 } SwHit;
+
+/* One facet count: how many matching documents have field = value. */
+typedef struct SwFacet {
+  const char *field;    /* "typ", "år", "organ", "parti"                  */
+  const char *value;
+  uint64_t count;
+} SwFacet;
 
 typedef struct SwResults {
   uint64_t total_hits;  /* documents matching (all clauses, or in partial
@@ -258,6 +281,10 @@ typedef struct SwResults {
   double took_ms;       /* evaluation + snippets                          */
   size_t nhits;
   SwHit *hits;          /* nhits entries, best first                      */
+  size_t nfacets;       /* SwSearchOptions.facets: per field in the order
+                           typ, år, organ, parti, its values by count
+                           (at most 10 per field)                          */
+  SwFacet *facets;
 } SwResults;
 
 /* Parse and run a query (query language v1: words, "phrases", OR, -word).
