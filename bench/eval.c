@@ -4,7 +4,7 @@
 ** public API (swsearch.h), like the benchmark harness.
 **
 **   swsearch-eval (--index DIR | --collection TSV) --queries TSV --qrels FILE
-**                 [-k K] [--per-query] [--json]
+**                 [-k K] [--synonyms FILE] [--per-query] [--json]
 **
 ** --collection TSV: `doc_id<TAB>...<TAB>text` lines (a first line starting
 **   with "doc_id" or "#" is a header); the documents are indexed into a
@@ -181,12 +181,13 @@ static void index_collection(const char *tsv, const char *dir) {
 
 static void usage(void) {
   fputs("usage: swsearch-eval (--index DIR | --collection TSV) --queries TSV "
-        "--qrels FILE [-k K] [--per-query] [--json]\n", stderr);
+        "--qrels FILE [-k K] [--synonyms FILE] [--per-query] [--json]\n", stderr);
   exit(2);
 }
 
 int main(int argc, char **argv) {
   const char *index = NULL, *collection = NULL, *queries = NULL, *qrels = NULL;
+  const char *synonyms = NULL;
   int k = 10, per_query = 0, json = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--index") && i + 1 < argc) index = argv[++i];
@@ -194,6 +195,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--queries") && i + 1 < argc) queries = argv[++i];
     else if (!strcmp(argv[i], "--qrels") && i + 1 < argc) qrels = argv[++i];
     else if (!strcmp(argv[i], "-k") && i + 1 < argc) k = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--synonyms") && i + 1 < argc) synonyms = argv[++i];
     else if (!strcmp(argv[i], "--per-query")) per_query = 1;
     else if (!strcmp(argv[i], "--json")) json = 1;
     else usage();
@@ -219,6 +221,8 @@ int main(int argc, char **argv) {
   SwError err;
   sw_error_clear(&err);
   if (sw_index_open(index, &ix, &err) != SW_OK) die("%s", err.msg);
+  if (synonyms && sw_index_load_synonyms(ix, synonyms, &err) != SW_OK)
+    die("%s", err.msg);
 
   double sum_rr = 0, sum_recall = 0, sum_ndcg = 0;
   size_t judged = 0, rejected = 0, found_any = 0;

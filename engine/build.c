@@ -93,6 +93,25 @@ size_t eng_facets_encode(const EngMeta *m, char *buf, size_t cap) {
   return o;
 }
 
+/* The document's own id may be an identifier (JSONL "SFS 2021:1002"): its
+** canons join the facet buffer as identifier terms, so a search for the
+** number finds the document even where its text never cites it. */
+typedef struct IdFacets {
+  char *buf;
+  size_t cap, len;
+} IdFacets;
+
+static int id_facet(void *ctx, const AnIdentRef *id) {
+  IdFacets *f = ctx;
+  size_t n = 1 + id->canon_len;
+  if (n > 255 || f->len + 1 + n > f->cap) return 0;
+  f->buf[f->len++] = (char)n;
+  f->buf[f->len++] = AN_NS_IDENT;
+  memcpy(f->buf + f->len, id->canon, id->canon_len);
+  f->len += id->canon_len;
+  return 0;
+}
+
 static int add_doc(void *ctx, const IxDoc *in, const char *where,
                    SwError *err) {
   Build *b = ctx;
@@ -107,6 +126,11 @@ static int add_doc(void *ctx, const IxDoc *in, const char *where,
                    d.date_len, d.source, d.source_len, &b->meta);
   d.facets = b->facets;
   d.facets_len = eng_facets_encode(&b->meta, b->facets, sizeof b->facets);
+  if (d.id_len) {
+    IdFacets f = {b->facets, sizeof b->facets, d.facets_len};
+    an_identifiers(d.id, d.id_len, id_facet, &f);
+    d.facets_len = f.len;
+  }
   int rc = ix_writer_add(b->w, doc, &invalid, &replaced, &e);
   if (rc == SW_LIMIT) {
     /* The writer refused this one document and stays usable. */
@@ -275,7 +299,11 @@ int sw_delete(const char *dir, const char *const *ids, size_t nids,
     rc = ix_writer_delete(w, ids[i], strlen(ids[i]), &e);
     if (rc == SW_NOTFOUND) {
       missing++;
-      if (warn) warn(warn_ctx, ids[i], "no document with this id");
+      if (warn) {
+        char where[300];
+        snprintf(where, sizeof where, "id \"%.250s\"", ids[i]);
+        warn(warn_ctx, where, "no document with this id");
+      }
       continue;
     }
     if (rc) {

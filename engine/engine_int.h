@@ -95,6 +95,8 @@ typedef struct EngQTerm {
   uint8_t bare;      /* 1: a positive clause uses it as a one-term atom   */
   uint8_t alt;       /* 1: only as an expansion (expand.c) of some word   */
   float boost;       /* BM25 weight factor: 1, below 1 for expansions     */
+  uint32_t title1;   /* 1 + index of its title-field companion term
+                        (IX_NS_TITLE + term), 0 for none (expand.c)       */
 } EngQTerm;
 
 typedef struct EngQSlot {
@@ -206,11 +208,16 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 **     an abbreviation typed in the query (`SIG`, `LVU`; an all-lower-case
 **     one only if it is not a stop word, so `sig` the pronoun stays one)
 **     also matches its long form as a phrase, and a long form typed as
-**     consecutive words also matches the abbreviation (ENG_BOOST_SYNONYM).
+**     consecutive words also matches the abbreviation (ENG_BOOST_SYNONYM);
+**   - the title field: every typed word's clause also reads the word's
+**     title-field term, so that BM25F counts title occurrences
+**     ENG_TITLE_WEIGHT times (eval.c), without changing what matches.
 ** Expansion never removes what the user typed: a clause keeps its atoms
 ** and gains alternatives. */
 
 #define ENG_BOOST_FOLD 0.5f
+#define ENG_TITLE_WEIGHT 3.0 /* BM25F: a title occurrence counts this many
+                                times a body one (bm25.c)                  */
 #define ENG_BOOST_SYNONYM 0.8f
 
 typedef struct EngSynonyms EngSynonyms;
@@ -269,6 +276,11 @@ int eng_bm25_norms(IxReader *r, float **out, SwError *err);
 static inline double eng_bm25_term(double wt, uint32_t tf, float norm) {
   double f = (double)tf;
   return wt * f / (f + (double)norm);
+}
+
+/* The same with a weighted (BM25F) term frequency. */
+static inline double eng_bm25_termf(double wt, double tf, float norm) {
+  return wt * tf / (tf + (double)norm);
 }
 
 /* ======================================================= interface to eval.c

@@ -728,6 +728,36 @@ static int expand_filter(Expander *x, const EngQFilter *f, uint32_t c) {
   return SW_OK;
 }
 
+/* --------------------------------------------------------------- title -- */
+
+/* The title-field companion of every word typed as a one-term atom. */
+static int title_terms(Expander *x, uint32_t parsed) {
+  EngQuery *q = x->q;
+  for (uint32_t c = 0; c < parsed; c++) {
+    if (x->drop[c]) continue;
+    const EngQClause *cl = &q->clauses[c];
+    for (uint32_t a = cl->atom; a < cl->atom + cl->natoms; a++) {
+      const EngQAtom *at = &q->atoms[a];
+      if (at->nslots != 1) continue;
+      uint32_t t = q->slots[at->slot].term;
+      if (q->terms[t].len == 0 || q->terms[t].len >= SW_MAX_TOKEN_BYTES ||
+          (unsigned char)q->bytes[q->terms[t].off] < 0x20 || q->terms[t].title1)
+        continue;
+      char tt[SW_MAX_TOKEN_BYTES];
+      tt[0] = IX_NS_TITLE;
+      memcpy(tt + 1, q->bytes + q->terms[t].off, q->terms[t].len);
+      const char *tp = tt;
+      uint32_t tl = q->terms[t].len + 1;
+      int rc = add_alt(x, c, &tp, &tl, 1, 0.0f, x->err);
+      if (rc) return rc;
+      long ti = eng_query_intern(q, tt, tl, x->err);
+      if (ti < 0) return SW_NOMEM;
+      q->terms[t].title1 = (uint32_t)ti + 1;
+    }
+  }
+  return SW_OK;
+}
+
 /* ----------------------------------------------------------------- API -- */
 
 int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
@@ -755,6 +785,7 @@ int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
       rc = fold_variants(x, r, c, (uint32_t)t, err);
   }
   if (rc == SW_OK && syn) rc = expand_synonyms(x, syn, text, len, err);
+  if (rc == SW_OK) rc = title_terms(x, parsed);
   /* Filters last: their clauses follow every other new clause. */
   x->filter_first = x->new_clauses;
   for (uint32_t f = 0; f < q->nfilters && f < 64 && rc == SW_OK; f++) {

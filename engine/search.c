@@ -58,7 +58,11 @@ typedef struct FacetRef {
 static int facet_next(const char *f, size_t n, size_t *o, FacetRef *r) {
   if (*o >= n) return 0;
   size_t tl = (unsigned char)f[(*o)++];
-  if (tl < 2 || tl > n - *o || f[*o] != ENG_NS_FACET[0]) return 0;
+  if (tl < 2 || tl > n - *o) return 0;
+  if (f[*o] != ENG_NS_FACET[0]) { /* an identifier term of the id: skip */
+    *o += tl;
+    return facet_next(f, n, o, r);
+  }
   const char *t = f + *o + 1, *colon = memchr(t, ':', tl - 1);
   *o += tl;
   if (!colon) return facet_next(f, n, o, r);

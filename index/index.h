@@ -26,6 +26,9 @@
 #include "swsearch.h"
 
 #define IX_FIELD_GAP 16      /* positions between title and text           */
+#define IX_NS_TITLE '\x04'   /* first byte of a title-field term: every
+                                title word is also indexed as IX_NS_TITLE
+                                + its term, at the same position          */
 #define IX_DOC_END UINT32_MAX /* IxPostings.doc after the last posting     */
 
 /* ---------------------------------------------------------------- writer -- */

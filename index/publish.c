@@ -123,7 +123,12 @@ int ix_lock_take(const char *dir, int *fd, SwError *err) {
 }
 
 void ix_lock_release(int fd) {
-  if (fd >= 0) close(fd); /* closing drops the flock */
+  if (fd < 0) return;
+  /* Forget our pid: a later refusal must not name a process long gone. */
+  if (ftruncate(fd, 0) != 0) {
+    /* only the message of a refused writer would suffer */
+  }
+  close(fd); /* closing drops the flock */
 }
 
 /* Parses "<prefix>NNNNNNNN" (exactly 8 digits) from s[0..len). 0 if not. */

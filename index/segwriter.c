@@ -844,30 +844,45 @@ fail:
 
 uint32_t ix_segw_docs(const IxSegWriter *w) { return w ? w->ndocs : 0; }
 
+/* One token of term[0..tl) at pos into the batch slot nb. */
+static inline void batch_put(IxSegWriter *w, uint32_t nb, const char *term,
+                             size_t tl, uint32_t pos, uint32_t mask) {
+  WTok *b = &w->batch[nb];
+  key_load(b->k, (const uint8_t *)term, tl);
+  if (tl > WSLOT_KEY)
+    memcpy(w->batch_long + (size_t)nb * IX_MAX_TERM, term, tl);
+  b->len = (uint16_t)tl;
+  b->pos = pos;
+  b->hash = term_hash(b->k, (const uint8_t *)term, tl);
+  PREFETCH(&w->table[b->hash & mask]);
+}
+
+/* Analyse s[0..len) from position first. In a title (title = 1) every word
+** is also indexed as its title-field term: IX_NS_TITLE + term at the same
+** position (FORMAT.md §3), which BM25F ranking weighs (engine/eval.c). */
 static int analyse(IxSegWriter *w, const char *s, size_t len, uint32_t first,
-                   uint32_t *count, size_t *invalid) {
+                   int title, uint32_t *count, size_t *invalid) {
   AnToken tok;
   an_begin(w->an, s, len, first);
   int k;
   uint32_t n = 0;
+  char tt[IX_MAX_TERM];
   do {
     int rc = table_room(w);
     if (rc) return rc;
     uint32_t nb = 0, mask = w->table_cap - 1;
-    while (nb < WBATCH && (k = an_next(w->an, &tok)) > 0) {
-      n += !(tok.flags & AN_EXTRA); /* extra terms are not words */
+    while (nb + 2 <= WBATCH && (k = an_next(w->an, &tok)) > 0) {
+      int word = !(tok.flags & AN_EXTRA); /* extra terms are not words */
+      n += word;
       size_t tl = tok.term_len;
       if (tl == 0) continue;
       if (tl > IX_MAX_TERM) tl = IX_MAX_TERM; /* the chain promises it */
-      WTok *b = &w->batch[nb];
-      key_load(b->k, (const uint8_t *)tok.term, tl);
-      if (tl > WSLOT_KEY)
-        memcpy(w->batch_long + (size_t)nb * IX_MAX_TERM, tok.term, tl);
-      b->len = (uint16_t)tl;
-      b->pos = tok.pos;
-      b->hash = term_hash(b->k, (const uint8_t *)tok.term, tl);
-      PREFETCH(&w->table[b->hash & mask]);
-      nb++;
+      batch_put(w, nb++, tok.term, tl, tok.pos, mask);
+      if (title && word && tl < IX_MAX_TERM) {
+        tt[0] = IX_NS_TITLE;
+        memcpy(tt + 1, tok.term, tl);
+        batch_put(w, nb++, tt, tl + 1, tok.pos, mask);
+      }
     }
     if (nb && (rc = add_batch(w, nb, w->ndocs))) return rc;
   } while (k > 0);
@@ -926,9 +941,9 @@ int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
     return sw_error_set(err, SW_LIMIT, "index full: %u documents", w->ndocs);
   size_t inv = 0;
   uint32_t nt = 0, nx = 0;
-  int rc = analyse(w, doc->title, doc->title_len, 0, &nt, &inv);
+  int rc = analyse(w, doc->title, doc->title_len, 0, 1, &nt, &inv);
   if (rc == SW_OK)
-    rc = analyse(w, doc->text, doc->text_len, nt + IX_FIELD_GAP, &nx, &inv);
+    rc = analyse(w, doc->text, doc->text_len, nt + IX_FIELD_GAP, 0, &nx, &inv);
   if (rc == SW_OK && doc->facets_len)
     rc = add_facets(w, doc->facets, doc->facets_len);
   if (rc) {

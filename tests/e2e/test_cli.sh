@@ -287,7 +287,7 @@ run "$SWSEARCH" stats --index "$up"
 grep -q '^documents   2$' "$tmp/out" || fail "stats after replace: $(cat "$tmp/out")"
 run "$SWSEARCH" delete --index "$up" b.txt no-such.txt
 expect_rc 1 "delete with an unknown id"
-grep -q "no-such.txt: no document with this id" "$tmp/err" || fail "delete message: $(cat "$tmp/err")"
+grep -q "id \"no-such.txt\": no document with this id" "$tmp/err" || fail "delete message: $(cat "$tmp/err")"
 ids "$up" kameraövervakning
 [ "$got" = "-" ] || fail "a deleted document is still found: [$got]"
 run "$SWSEARCH" delete --index "$up" b.txt
