@@ -209,6 +209,9 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 **     one only if it is not a stop word, so `sig` the pronoun stays one)
 **     also matches its long form as a phrase, and a long form typed as
 **     consecutive words also matches the abbreviation (ENG_BOOST_SYNONYM);
+**   - compound parts: every typed word also matches compounds that hold it
+**     as a part (`grupper` finds `insatsgrupper`; AN_NS_PART terms), below
+**     the word itself (ENG_BOOST_PART); phrases stay exact;
 **   - the title field: every typed word's clause also reads the word's
 **     title-field term, so that BM25F counts title occurrences
 **     ENG_TITLE_WEIGHT times (eval.c), without changing what matches.
@@ -216,6 +219,7 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 ** and gains alternatives. */
 
 #define ENG_BOOST_FOLD 0.5f
+#define ENG_BOOST_PART 0.6f  /* a word found as a part of a compound       */
 #define ENG_TITLE_WEIGHT 3.0 /* BM25F: a title occurrence counts this many
                                 times a body one (bm25.c)                  */
 #define ENG_BOOST_SYNONYM 0.8f

@@ -59,7 +59,7 @@ static int side_parse(EngSynonyms *syn, AnAnalyzer *an, const char *s,
   int k;
   an_begin(an, s, n, 0);
   while ((k = an_next(an, &tok)) > 0) {
-    if (tok.term_len == 0) continue;
+    if (tok.term_len == 0 || (tok.flags & AN_EXTRA)) continue; /* words */
     if (out->nterms == SYN_MAX_TERMS) return SW_LIMIT;
     if (sw_grow((void **)&syn->bytes, &syn->bytes_cap,
                 syn->nbytes + tok.term_len + 1, 1))
@@ -744,11 +744,17 @@ static int title_terms(Expander *x, uint32_t parsed) {
           (unsigned char)q->bytes[q->terms[t].off] < 0x20 || q->terms[t].title1)
         continue;
       char tt[SW_MAX_TOKEN_BYTES];
-      tt[0] = IX_NS_TITLE;
       memcpy(tt + 1, q->bytes + q->terms[t].off, q->terms[t].len);
       const char *tp = tt;
       uint32_t tl = q->terms[t].len + 1;
-      int rc = add_alt(x, c, &tp, &tl, 1, 0.0f, x->err);
+      /* The word inside compounds (a typed stop word is no part). */
+      tt[0] = AN_NS_PART;
+      int rc = q->terms[t].stop ? SW_OK
+                                : add_alt(x, c, &tp, &tl, 1, ENG_BOOST_PART,
+                                          x->err);
+      if (rc) return rc;
+      tt[0] = IX_NS_TITLE;
+      rc = add_alt(x, c, &tp, &tl, 1, 0.0f, x->err);
       if (rc) return rc;
       long ti = eng_query_intern(q, tt, tl, x->err);
       if (ti < 0) return SW_NOMEM;

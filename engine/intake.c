@@ -410,8 +410,10 @@ static int process_line(Intake *in) {
     id = v->valuestring;
   } else if (v && cJSON_IsNumber(v)) {
     double d = v->valuedouble;
-    if (d == (double)(long long)d && d > -9007199254740992.0 &&
-        d < 9007199254740992.0)
+    /* Range first: converting a double outside long long's range (1e300,
+    ** inf, NaN) is undefined behaviour (found by tests/fuzz/fuzz_jsonl). */
+    if (d > -9007199254740992.0 && d < 9007199254740992.0 &&
+        d == (double)(long long)d)
       snprintf(numbuf, sizeof numbuf, "%lld", (long long)d);
     else
       snprintf(numbuf, sizeof numbuf, "%.17g", d);

@@ -184,7 +184,7 @@ int sw_index_open(const char *dir, SwIndex **out, SwError *err) {
   if (rc) goto fail;
   rc = an_new(&ix->an, err);
   if (rc) goto fail;
-  an_set_extras(ix->an, AN_WITH_IDENTS); /* snippets highlight them */
+  an_set_extras(ix->an, AN_WITH_IDENTS | AN_WITH_PARTS); /* for snippets */
   rc = eng_bm25_norms(ix->reader, &ix->norms, err);
   if (rc) goto fail;
   rc = eng_query_new(&ix->query, err);
@@ -448,7 +448,7 @@ int sw_analyze(const char *text, size_t len, SwTokenFn fn, void *ctx,
                         len, SW_MAX_DOC_BYTES);
   rc = an_new(&an, err);
   if (rc) goto fail;
-  an_set_extras(an, AN_WITH_IDENTS);
+  an_set_extras(an, AN_WITH_IDENTS | AN_WITH_PARTS);
   an_begin(an, text, len, 0);
   while ((more = an_next(an, &tok)) > 0) {
     SwToken st = {tok.pos,  text + tok.start, tok.end - tok.start,

@@ -830,7 +830,7 @@ int ix_segw_begin(const char *segdir, uint64_t num,
   }
   if ((rc = ix_docw_init(&w->docs, w->gendir, err))) goto fail;
   if ((rc = an_new(&w->an, err))) goto fail;
-  an_set_extras(w->an, AN_WITH_IDENTS);
+  an_set_extras(w->an, AN_WITH_IDENTS | AN_WITH_PARTS);
   if ((rc = table_grow(w))) {
     rc = sw_error_set(err, rc, "out of memory (writer)");
     goto fail;

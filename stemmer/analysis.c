@@ -97,10 +97,11 @@ typedef struct Extra {
   size_t start, end;              /* its surface                          */
   uint32_t pos;                   /* the word token's position            */
   size_t len;                     /* bytes of term (namespace byte incl.) */
-  char term[1 + AN_IDENT_CANON_MAX]; /* namespace byte + canon            */
+  char term[1 + SW_MAX_TOKEN_BYTES]; /* namespace byte + canon or stem    */
 } Extra;
 
-#define AN_EXTRA_MAX 16 /* extra tokens queued after one word token */
+#define AN_EXTRA_MAX 40 /* extra tokens queued after one word token */
+#define AN_PART_MIN 6   /* folded bytes below which no word is split  */
 
 struct AnAnalyzer {
   struct sb_stemmer *stemmer;     /* libstemmer "swedish", UTF_8         */
@@ -127,6 +128,7 @@ struct AnAnalyzer {
   Extra extra[AN_EXTRA_MAX];      /* queued extra tokens                 */
   unsigned nextra, extra_first;   /* queued, next to return              */
   Extra cur_extra;                /* the extra token returned last       */
+  AnSplitter *splitter;           /* compound splitter (AN_WITH_PARTS)   */
 };
 
 /* ---------------------------------------------------------------- bytes -- */
@@ -499,13 +501,18 @@ static int scan_run(Scan *sc, Run *r, size_t *invalid) {
 
 /* The token of run r (found by scan_run in sc) into *tok: its fold goes to
 ** r->fold (ASCII, already there) or fold, its term to term (each
-** SW_MAX_TOKEN_BYTES). Returns 1, or -SW_NOMEM. */
+** SW_MAX_TOKEN_BYTES). Returns 1; 0 when the run folds to nothing (it holds
+** only default-ignorable marks such as U+034F or variation selectors, which
+** UTF8PROC_IGNORE removes): no token and no position, the run is a
+** separator (found by tests/fuzz/fuzz_analysis: empty terms were indexed);
+** or -SW_NOMEM. */
 static int run_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
                      char *term, AnToken *tok) {
   const char *s = (const char *)sc->text + r->start;
   int rc = analyse_run(an, s, r->run_end - r->start, r->is_ascii, r->hash,
                        r->fold_len, r->is_ascii ? r->fold : fold, term, tok);
   if (rc != SW_OK) return -rc;
+  if (tok->fold_len == 0 || tok->term_len == 0) return 0;
   tok->start = r->start;
   tok->end = r->end;
   tok->pos = sc->pos++;
@@ -516,10 +523,13 @@ static int run_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
 ** 0 at the end, or -SW_NOMEM. */
 static int next_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
                       char *term, AnToken *tok) {
-  size_t at = sc->cur;
-  if (!scan_run(sc, r, &sc->invalid)) return 0;
-  int rc = run_token(an, sc, r, fold, term, tok);
-  if (rc < 0) sc->cur = at;
+  int rc;
+  do { /* runs that fold to nothing are skipped (run_token) */
+    size_t at = sc->cur;
+    if (!scan_run(sc, r, &sc->invalid)) return 0;
+    rc = run_token(an, sc, r, fold, term, tok);
+    if (rc < 0) sc->cur = at;
+  } while (rc == 0);
   return rc;
 }
 
@@ -561,13 +571,22 @@ fail:
 void an_free(AnAnalyzer *an) {
   if (!an) return;
   sw_free(an->idents);
+  an_splitter_free(an->splitter);
   sb_stemmer_delete(an->stemmer);
   an_stemcache_free(an->cache);
   sw_free(an->u32);
   sw_free(an);
 }
 
-void an_set_extras(AnAnalyzer *an, unsigned with) { an->with = with; }
+void an_set_extras(AnAnalyzer *an, unsigned with) {
+  an->with = with;
+  if ((with & AN_WITH_PARTS) && !an->splitter) {
+    SwError e;
+    sw_error_clear(&e);
+    /* Without memory for the splitter, words simply go unsplit. */
+    if (an_splitter_new(&an->splitter, &e) != SW_OK) an->splitter = NULL;
+  }
+}
 
 typedef struct IdentRelay {
   int (*fn)(void *ctx, const AnIdentRef *id);
@@ -600,9 +619,51 @@ static int collect_ident(void *ctx, const AnIdent *id) {
   return 0;
 }
 
+static int stem(AnAnalyzer *an, const char *fold, size_t fold_len, char *term,
+                size_t *term_len);
+
+/* Queue one part term (namespace + stem of s[0..n)) unless already queued. */
+static void queue_part(AnAnalyzer *an, const AnToken *tok, const char *s,
+                       size_t n, size_t start, size_t end) {
+  if (an->nextra == AN_EXTRA_MAX || n == 0) return;
+  Extra *x = &an->extra[an->nextra];
+  size_t tl = 0;
+  if (stem(an, s, n, x->term + 1, &tl) != SW_OK || tl == 0) return;
+  x->term[0] = AN_NS_PART;
+  x->len = 1 + tl;
+  for (unsigned i = 0; i < an->nextra; i++)
+    if (an->extra[i].len == x->len && !memcmp(an->extra[i].term, x->term, x->len))
+      return;
+  x->start = start;
+  x->end = end;
+  x->pos = tok->pos;
+  an->nextra++;
+}
+
+/* The compound parts of word token tok (its fold) as extra tokens. Where
+** the fold has the surface's length (the usual case: NFC text, Swedish
+** letters fold byte for byte) a part spans its own characters, else the
+** whole word. */
+static void queue_parts(AnAnalyzer *an, const AnToken *tok) {
+  AnPart parts[AN_SPLIT_MAX_PARTS];
+  int np = an_splitter_split_deep(an->splitter, tok->fold, tok->fold_len,
+                                  parts, AN_SPLIT_MAX_PARTS);
+  int same = tok->end - tok->start == tok->fold_len;
+  for (int i = 0; i < np; i++) {
+    const AnPart *p = &parts[i];
+    size_t st = same ? tok->start + p->off : tok->start;
+    size_t en = same ? tok->start + p->off + p->len : tok->end;
+    queue_part(an, tok, tok->fold + p->off, p->len, st, en);
+    if (p->base) queue_part(an, tok, p->base, p->base_len, st, en);
+  }
+}
+
 /* Queue the extra tokens that belong after word token tok. */
 static void queue_extras(AnAnalyzer *an, const AnToken *tok) {
   an->nextra = an->extra_first = 0;
+  if ((an->with_now & AN_WITH_PARTS) && an->splitter &&
+      tok->fold_len >= AN_PART_MIN)
+    queue_parts(an, tok);
   while (an->ident_next < an->nidents &&
          an->idents[an->ident_next].start <= tok->start) {
     const AnIdent *id = &an->idents[an->ident_next++];
@@ -655,32 +716,37 @@ int an_next(AnAnalyzer *an, AnToken *tok) {
       return -SW_NOMEM; /* nothing consumed: a later call retries */
     an->idents_scanned = 1;
   }
-  /* Refill the ring. The run of the token returned last is free now: its
-  ** fold may be overwritten (that token is no longer valid). */
-  while (!an->scan_done && an->ahead_n < AN_AHEAD) {
-    Run *r = &an->ahead[(an->ahead_first + an->ahead_n) % AN_AHEAD];
-    r->invalid = 0;
-    if (!scan_run(sc, r, &r->invalid)) {
-      an->tail_invalid = r->invalid;
-      an->scan_done = 1;
-      break;
+  int rc;
+  do { /* runs that fold to nothing are skipped (run_token) */
+    /* Refill the ring. The run of the token returned last is free now: its
+    ** fold may be overwritten (that token is no longer valid). */
+    while (!an->scan_done && an->ahead_n < AN_AHEAD) {
+      Run *r = &an->ahead[(an->ahead_first + an->ahead_n) % AN_AHEAD];
+      r->invalid = 0;
+      if (!scan_run(sc, r, &r->invalid)) {
+        an->tail_invalid = r->invalid;
+        an->scan_done = 1;
+        break;
+      }
+      an_stemcache_prefetch(an->cache, r->hash);
+      an->ahead_n++;
     }
-    an_stemcache_prefetch(an->cache, r->hash);
-    an->ahead_n++;
-  }
-  if (an->ahead_n == 0) {
-    sc->invalid += an->tail_invalid;
-    an->tail_invalid = 0;
-    return 0;
-  }
-  Run *r = &an->ahead[an->ahead_first];
-  sc->invalid += r->invalid; /* counted once, even if this token is retried */
-  r->invalid = 0;
-  int rc = run_token(an, sc, r, an->fold, an->term, tok);
-  if (rc < 0) return rc; /* the run stays first: a later call retries it */
-  an->ahead_first = (an->ahead_first + 1) % AN_AHEAD;
-  an->ahead_n--;
-  if (an->nidents > an->ident_next) queue_extras(an, tok);
+    if (an->ahead_n == 0) {
+      sc->invalid += an->tail_invalid;
+      an->tail_invalid = 0;
+      return 0;
+    }
+    Run *r = &an->ahead[an->ahead_first];
+    sc->invalid += r->invalid; /* counted once, even if this token is retried */
+    r->invalid = 0;
+    rc = run_token(an, sc, r, an->fold, an->term, tok);
+    if (rc < 0) return rc; /* the run stays first: a later call retries it */
+    an->ahead_first = (an->ahead_first + 1) % AN_AHEAD;
+    an->ahead_n--;
+  } while (rc == 0);
+  if (an->nidents > an->ident_next ||
+      ((an->with_now & AN_WITH_PARTS) && tok->fold_len >= AN_PART_MIN))
+    queue_extras(an, tok);
   return 1;
 }
 

@@ -42,12 +42,18 @@ typedef struct AnAnalyzer AnAnalyzer;
 **   AN_NS_IDENT  an identifier (diarienummer `KS 2020/1050`, `2018/19:1088`,
 **                `SFS 2017:725`, `§ 13`) in canonical form, attached to the
 **                first word token at or after its start; start/end span it;
+**   AN_NS_PART   a part of a compound word (`insatsgrupper` -> `insats`,
+**                `grupp`; sub-compounds too: `stadsdelsnämnd` -> `stadsdel`,
+**                `stad`, `del`, `nämnd`), stemmed like a word; start/end
+**                span the part's characters inside the word;
 ** Extra tokens have no position of their own and are not words: document
 ** lengths do not count them, and queries take words only. They come only
 ** when asked for (an_set_extras). */
+#define AN_NS_PART '\x01'
 #define AN_NS_IDENT '\x02'
 
 #define AN_WITH_IDENTS 0x1 /* identifiers as extra terms */
+#define AN_WITH_PARTS 0x2  /* compound parts as extra terms */
 
 /* Which extra terms an_next returns from the next an_begin on (0: none, the
 ** default). */

@@ -177,4 +177,153 @@ typedef int (*AnIdentFn)(void *ctx, const AnIdent *id);
 ** returned. */
 int an_ident_scan(const char *text, size_t len, AnIdentFn fn, void *ctx);
 
+/* ================================================== interface to compound.c
+** Swedish compound splitting: samverkansöverenskommelse -> samverkan (s)
+** överenskommelse, so that a search for one part finds the compound. The
+** lexicon is hunspell-sv's (Debian package hunspell-sv), turned at build time
+** by stemmer/lexgen.c into static const tables (lexicon.c in the build
+** directory; nothing is read at run time). How words are split, and why, is
+** in the opening comment of compound.c; the tables' contents in lexgen.c.
+**
+** Parts. A split is a sequence of parts covering the word: each non-final
+** part is a form that hunspell-sv lets begin (or continue) a compound, the
+** final part a form that may end one. Between two parts lies either nothing
+** or the linking morpheme "s" (samverkan|s|överenskommelse, stad|s|del),
+** which belongs to no part. Other combining forms keep their own spelling
+** as the part (skatte|befrielsen, kvinno|jour, förskol|lärare) and name the
+** word they stand for in base. A triple consonant written double (natt +
+** tåg = nattåg) gives parts that overlap by that one byte: "natt" [0,4) and
+** "tåg" [3,6); parts never overlap otherwise.
+*/
+
+#define AN_SPLIT_MAX_BYTES 64 /* longer words are never split             */
+#define AN_SPLIT_MAX_PARTS 16 /* most parts any call writes; pass this max */
+#define AN_SPLIT_MAX_DEPTH 3  /* deepest sub-compound level reported       */
+
+/* One part of a split word. */
+typedef struct AnPart {
+  uint16_t off;      /* first byte of the part in the folded word           */
+  uint16_t len;      /* bytes of the part (a linking "s" after it excluded) */
+  uint8_t depth;     /* 0: a part of the word itself; d > 0: a part of the
+                        split of the nearest part of depth d - 1 before it  */
+  uint8_t base_len;  /* bytes of base; 0 when base is NULL                  */
+  const char *base;  /* the lexicon word the part stands for when its
+                        spelling differs (vecko -> vecka, arbet -> arbete,
+                        avhoppar -> avhoppare), else NULL; not
+                        NUL-terminated; static, valid forever               */
+} AnPart;
+
+typedef struct AnSplitter AnSplitter;
+
+/* Create a splitter: a handle on the built-in lexicon plus a bounded cache
+** of results (at most AN_SPLIT_CACHE_MAX words; emptied as a whole when
+** full). Returns SW_OK or SW_NOMEM (*out = NULL, err says so). Like the
+** analyzer, a splitter serves one thread at a time. */
+#define AN_SPLIT_CACHE_MAX ((size_t)1 << 17)
+int an_splitter_new(AnSplitter **out, SwError *err);
+void an_splitter_free(AnSplitter *s); /* NULL is a no-op */
+
+/* Split the folded word w[0..n) (NFC, case-folded, valid UTF-8, as
+** AnToken.fold): writes its parts, in order, to parts[0..max) and returns
+** how many (>= 2), or 0 when the lexicon cannot justify a split (w is no
+** compound, too short or longer than AN_SPLIT_MAX_BYTES, or has more parts
+** than max). The split is the one with the fewest parts (see compound.c for
+** the tie-breaks); all parts have depth 0. Deterministic; results are cached,
+** so a repeated word costs one hash lookup. Never fails: when memory runs
+** short the word is just not cached. */
+int an_splitter_split(AnSplitter *s, const char *w, size_t n, AnPart *parts,
+                      int max);
+
+/* As an_splitter_split, plus the parts of sub-compounds: after each part
+** that is itself a compound come its own parts, one level deeper, and so on
+** down to AN_SPLIT_MAX_DEPTH (pre-order). stadsdelsnämndsordförande gives
+** stadsdelsnämnd(0) stadsdel(1) nämnd(1) ordförande(0) when the lexicon
+** splits stadsdelsnämnd that way. Sub-parts beyond max are left out (the
+** depth-0 parts always fit when max >= AN_SPLIT_MAX_PARTS). Returns the
+** number written, or 0 as an_splitter_split. */
+int an_splitter_split_deep(AnSplitter *s, const char *w, size_t n,
+                           AnPart *parts, int max);
+
+/* Words the splitter has cached now (for tests). */
+size_t an_splitter_cached(const AnSplitter *s);
+
+/* ---- the generated lexicon (lexicon.c, written by lexgen.c) ----
+** Lookups hash the form's bytes with an_lex_hash (FNV-1a, 64-bit, then a
+** finaliser): forward for the begin table and the word sets, backward (last
+** byte first) for the end set, so that the splitter extends hashes a byte at
+** a time over all prefixes, and all suffixes, of a word. The top `bits` bits
+** choose a bucket, the low 16 bits are the stored fingerprint. The hash is
+** defined byte by byte, so it is the same on every machine. */
+
+#define AN_LEX_HASH_INIT 0xcbf29ce484222325ull
+
+static inline uint64_t an_lex_step(uint64_t h, unsigned char c) {
+  return (h ^ c) * 0x100000001b3ull;
+}
+
+static inline uint64_t an_lex_final(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+/* Forward (dir > 0) or backward (dir < 0) hash of s[0..n). */
+static inline uint64_t an_lex_hash(const char *s, size_t n, int dir) {
+  uint64_t h = AN_LEX_HASH_INIT;
+  for (size_t i = 0; i < n; i++)
+    h = an_lex_step(h, (unsigned char)s[dir > 0 ? i : n - 1 - i]);
+  return an_lex_final(h);
+}
+
+/* AnLexBegin.flags */
+#define AN_LEX_BEGIN 0x01    /* may begin a compound (hunspell X)          */
+#define AN_LEX_MIDDLE 0x02   /* may stand inside one (hunspell U)          */
+#define AN_LEX_LINK 0x04     /* the form ends in a linking "s"             */
+#define AN_LEX_FLAGGED 0x08  /* hunspell-sv marks it; else attested only   */
+
+/* A form that may begin or continue a compound. */
+typedef struct AnLexBegin {
+  uint32_t text;     /* offset of the form in the pool                   */
+  uint32_t base;     /* offset of the base word in the pool              */
+  uint16_t fp;       /* low 16 bits of its forward hash                  */
+  uint8_t len;       /* bytes of the form                                */
+  uint8_t base_len;  /* bytes of the base word; 0: none                  */
+  uint8_t flags;     /* AN_LEX_* bits                                    */
+  uint8_t attested;  /* compounds of the dictionary it begins (max 255)  */
+} AnLexBegin;
+
+/* A set of forms known by fingerprint: bucket b holds fp[bucket[b] ..
+** bucket[b + 1]), b being the top `bits` bits of the hash. */
+typedef struct AnLexSet {
+  const uint32_t *bucket; /* (1 << bits) + 1 starts                     */
+  const uint16_t *fp;     /* fingerprints, grouped by bucket           */
+  uint32_t count;         /* forms in the set                          */
+  unsigned bits;          /* log2 of the number of buckets              */
+} AnLexSet;
+
+typedef struct AnLexicon {
+  const char *pool;           /* forms and base words, back to back      */
+  const AnLexBegin *begin;    /* begin forms, grouped by bucket          */
+  const uint32_t *begin_bucket; /* (1 << begin_bits) + 1 starts           */
+  uint32_t begin_count;       /* entries in begin                        */
+  unsigned begin_bits;        /* log2 of the begin buckets               */
+  AnLexSet end;               /* forms that may end a compound (backward) */
+  AnLexSet word;              /* other dictionary words that might split */
+  AnLexSet nosplit;           /* words never split: names, opaque words  */
+} AnLexicon;
+
+extern const AnLexicon an_lexicon; /* lexicon.c, generated */
+
+/* 1 if the set holds a form whose hash is h. */
+static inline int an_lex_set_has(const AnLexSet *set, uint64_t h) {
+  uint32_t b = (uint32_t)(h >> (64 - set->bits));
+  uint16_t fp = (uint16_t)h;
+  for (uint32_t i = set->bucket[b]; i < set->bucket[b + 1]; i++)
+    if (set->fp[i] == fp) return 1;
+  return 0;
+}
+
 #endif /* SW_STEMMER_INT_H */

@@ -113,14 +113,42 @@ static RefTerm *ref_term(Ref *r, const char *s, size_t len) {
   return t;
 }
 
+static void ref_post(Ref *r, const char *term, size_t len, uint32_t doc,
+                     uint32_t pos) {
+  RefTerm *t = ref_term(r, term, len);
+  if (!t->n || t->posts[t->n - 1].doc != doc) {
+    if (t->n == t->cap) {
+      t->cap = t->cap ? t->cap * 2 : 8;
+      t->posts = realloc(t->posts, t->cap * sizeof *t->posts);
+    }
+    RefPost *p = &t->posts[t->n++];
+    p->doc = doc;
+    p->freq = 0;
+  }
+  RefPost *p = &t->posts[t->n - 1];
+  if (p->freq < 64) p->pos[p->freq] = pos;
+  p->freq++;
+}
+
+/* The terms the writer indexes for one field: every token's term (extra
+** terms too, but only words count in the length) and, in a title, each
+** word's title-field companion (IX_NS_TITLE + term) at its position. */
 static uint32_t ref_stream(Ref *r, AnAnalyzer *an, uint32_t doc,
-                           const char *s, size_t len, uint32_t first) {
+                           const char *s, size_t len, uint32_t first,
+                           int title) {
   AnToken tok;
   uint32_t n = 0;
   an_begin(an, s, len, first);
   while (an_next(an, &tok) > 0) {
-    n++;
+    int word = !(tok.flags & AN_EXTRA);
+    n += word;
     if (!tok.term_len) continue;
+    if (title && word && tok.term_len < IX_MAX_TERM) {
+      char tt[IX_MAX_TERM];
+      tt[0] = IX_NS_TITLE;
+      memcpy(tt + 1, tok.term, tok.term_len);
+      ref_post(r, tt, tok.term_len + 1, doc, tok.pos);
+    }
     RefTerm *t = ref_term(r, tok.term, tok.term_len);
     if (!t->n || t->posts[t->n - 1].doc != doc) {
       if (t->n == t->cap) {
@@ -144,12 +172,13 @@ static void ref_build(Ref *r, const IxDoc *docs, size_t n) {
   SwError e;
   sw_error_clear(&e);
   if (an_new(&an, &e)) return;
+  an_set_extras(an, AN_WITH_IDENTS | AN_WITH_PARTS); /* as the writer's chain */
   r->doclen = calloc(n ? n : 1, sizeof *r->doclen);
   for (size_t d = 0; d < n; d++) {
     uint32_t nt = ref_stream(r, an, (uint32_t)d, docs[d].title,
-                             docs[d].title_len, 0);
+                             docs[d].title_len, 0, 1);
     uint32_t nx = ref_stream(r, an, (uint32_t)d, docs[d].text, docs[d].text_len,
-                             nt + IX_FIELD_GAP);
+                             nt + IX_FIELD_GAP, 0);
     r->doclen[d] = nt + nx;
     r->tokens += nt + nx;
   }
