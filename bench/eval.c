@@ -13,7 +13,9 @@
 ** --queries TSV: `query_id<TAB>...<TAB>query text` (the first and the last
 **   column; header as above). SweFAQ's derived/dev_queries.tsv and
 **   the files in corpus/queries/ both fit.
-** --qrels FILE: TREC qrels, `query_id 0 doc_id grade` (grade > 0 relevant).
+** --qrels FILE: TREC qrels, `query_id 0 doc_id grade` (grade > 0 relevant;
+**   the doc id may hold spaces: it is everything between the second field
+**   and the last).
 **
 ** Metrics, per query then averaged over the queries that have at least one
 ** relevant document: reciprocal rank of the first relevant hit in the top k
@@ -118,10 +120,22 @@ static Qrel *read_qrels(const char *path, size_t *n) {
   size_t cap = 0;
   *n = 0;
   while (fgets(line, sizeof line, f)) {
+    /* query_id, "0", then the doc id (which may hold spaces: "SFS
+    ** 2021:1002"), then the grade: first, second and last fields. */
     char qid[1024], doc[2048];
     int grade;
-    if (line[0] == '#' || sscanf(line, "%1023s %*s %2047s %d", qid, doc, &grade) != 3)
+    chomp(line);
+    char *sp1 = strchr(line, ' ');
+    char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+    char *last = strrchr(line, ' ');
+    if (line[0] == '#' || !sp1 || !sp2 || last <= sp2 ||
+        (size_t)(sp1 - line) >= sizeof qid || (size_t)(last - sp2 - 1) >= sizeof doc)
       continue;
+    memcpy(qid, line, (size_t)(sp1 - line));
+    qid[sp1 - line] = '\0';
+    memcpy(doc, sp2 + 1, (size_t)(last - sp2 - 1));
+    doc[last - sp2 - 1] = '\0';
+    grade = atoi(last + 1);
     if (*n == cap) {
       cap = cap ? cap * 2 : 64;
       r = realloc(r, cap * sizeof *r);

@@ -68,7 +68,7 @@ static const char USAGE[] =
     "                partial, hits[rank, id, file, title, date, score, snippet]\n"
     "  --no-snippets do not make snippets\n"
     "  --synonyms F  abbreviations and synonyms to apply (default:\n"
-    "                $SWSEARCH_SYNONYMS, else the installed synonyms.txt)\n"
+    "                $SWSEARCH_SYNONYMS, else the installed synonyms.conf)\n"
     "  --no-synonyms apply none\n"
     "  --facets      count document type, year, organ and party over all\n"
     "                matching documents\n"
@@ -167,13 +167,13 @@ static int index_dir(const char *given, char *buf, size_t cap) {
 }
 
 /* Synonyms: --synonyms FILE, else $SWSEARCH_SYNONYMS, else the installed
-** SW_DATA_DIR/synonyms.txt if there is one. A file named by the user must
+** SW_DATA_DIR/synonyms.conf if there is one. A file named by the user must
 ** load; the installed default is skipped when absent. Returns 1 if ok. */
 static int load_synonyms(SwIndex *ix, const char *path) {
   int required = 1;
   if (!path) path = getenv("SWSEARCH_SYNONYMS");
   if (!path || !path[0]) {
-    path = SW_DATA_DIR "/synonyms.txt";
+    path = SW_DATA_DIR "/synonyms.conf";
     required = 0;
     if (access(path, R_OK) != 0) return 1;
   }

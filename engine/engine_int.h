@@ -204,7 +204,7 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 **     rare or absent in the index (`besoker`, `overenskommelse`) also
 **     matches the spellings with those letters that the index holds
 **     (ENG_BOOST_FOLD);
-**   - synonyms and abbreviations from a synonyms file (corpus/synonyms.txt):
+**   - synonyms and abbreviations from a synonyms file (corpus/synonyms.conf):
 **     an abbreviation typed in the query (`SIG`, `LVU`; an all-lower-case
 **     one only if it is not a stop word, so `sig` the pronoun stays one)
 **     also matches its long form as a phrase, and a long form typed as

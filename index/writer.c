@@ -261,16 +261,13 @@ int ix_writer_begin(const char *dir, const IxWriterOptions *opts, int mode,
     rc = sw_error_set(err, rc, "%s", e2.msg);
     goto fail;
   }
-  if (live && !legacy && mode == IX_REBUILD) {
+  if (live && mode == IX_REBUILD) {
     /* An index from a newer swsearch is not ours to replace. */
-    IxMap probe;
-    IxCommit *pc = sw_malloc(sizeof *pc);
-    memset(&probe, 0, sizeof probe);
+    IxReader *probe = NULL;
     SwError e3;
     sw_error_clear(&e3);
-    int prc = pc ? ix_commit_read(dir, live, &probe, pc, &e3) : SW_NOMEM;
-    ix_map_close(&probe);
-    sw_free(pc);
+    int prc = ix_reader_open(dir, &probe, &e3);
+    ix_reader_close(probe);
     if (prc == SW_VERSION) {
       rc = sw_error_set(err, SW_VERSION,
                         "%s (refusing to replace an index written by a newer "

@@ -225,7 +225,7 @@ int sw_index_open(const char *dir, SwIndex **out, SwError *err);
 void sw_index_close(SwIndex *ix); /* NULL is a no-op */
 
 /* Apply the synonyms of a file to every later query of ix (replacing any
-** loaded before): lines `ABBR = long form` (corpus/synonyms.txt says how).
+** loaded before): lines `ABBR = long form` (corpus/synonyms.conf says how).
 ** A typed abbreviation also finds its long form and the reverse, ranked a
 ** little below the words typed. Errors: SW_IO (names the file), SW_INPUT
 ** ("file:line: problem"), SW_NOMEM; then ix keeps its previous synonyms. */

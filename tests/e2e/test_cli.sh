@@ -85,10 +85,13 @@ python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["total_hits"] =
 ids "$ix" '"utsatta områden"'
 [ "$got" = "$s0 $s1" ] || fail "phrase: got [$got], expected [$s0 $s1]"
 ids "$ix" 'utsatta områden'
-[ "$got" = "$s0 $s1 $s4" ] || fail "AND: got [$got], expected [$s0 $s1 $s4]"
+# 003 says "utsatta" and has "områden" only inside compounds
+# (stadsdelsområden, ansvarsområden): found through the compound parts.
+[ "$got" = "$s0 $s1 $s3 $s4" ] || fail "AND: got [$got], expected [$s0 $s1 $s3 $s4]"
 
 ids "$ix" 'skjutningar OR kameraövervakning'
-[ "$got" = "$s0 $s4" ] || fail "OR: got [$got], expected [$s0 $s4]"
+# 001 has skjutningar only inside compounds (dödsskjutningar).
+[ "$got" = "$s0 $s1 $s4" ] || fail "OR: got [$got], expected [$s0 $s1 $s4]"
 
 ids "$ix" 'sociala insatsgrupper -skjutningar'
 [ "$got" = "$s1 $s3" ] || fail "exclusion: got [$got], expected [$s1 $s3]"
@@ -104,7 +107,8 @@ r = json.load(open(sys.argv[1]))
 assert r["partial"] is True, "partial is not true"
 print(" ".join(sorted(h["id"] for h in r["hits"][:3])))' "$tmp/out") || fail "partial: $(cat "$tmp/out")"
 [ "$top3" = "$want" ] || fail "partial: first three [$top3], expected [$want]"
-[ "$got" = "$s0 $s1 $s2 $s3" ] || fail "partial: got [$got], expected [$s0 $s1 $s2 $s3]"
+# 004 matches one clause only through a compound part (socialnämnden).
+[ "$got" = "$s0 $s1 $s2 $s3 $s4" ] || fail "partial: got [$got], expected [$s0 $s1 $s2 $s3 $s4]"
 run "$SWSEARCH" --index "$ix" sociala insatsgrupper xyzzyplugh
 expect_rc 0 "partial (human)"
 grep -q '^No document contains all 3 words; showing documents with the most of them' "$tmp/out" \
@@ -176,7 +180,7 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert len(r["hits"
 # ------------------------------------------------------------ analyze --
 run "$SWSEARCH" analyze "Sociala insatsgrupperna och"
 expect_rc 0 "analyze"
-printf '0\tSociala\tsocial\n1\tinsatsgrupperna\tinsatsgrupp\n2\toch\toch\tstop\n' >"$tmp/analyze.want"
+printf '0\tSociala\tsocial\n1\tinsatsgrupperna\tinsatsgrupp\n1\tinsats\tinsat\tpart\n1\tgrupperna\tgrupp\tpart\n2\toch\toch\tstop\n' >"$tmp/analyze.want"
 diff "$tmp/analyze.want" "$tmp/out" >/dev/null || fail "analyze output: $(cat "$tmp/out")"
 
 # ------------------------------------------------------ stats, check --
