@@ -211,7 +211,10 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 **     consecutive words also matches the abbreviation (ENG_BOOST_SYNONYM);
 **   - compound parts: every typed word also matches compounds that hold it
 **     as a part (`grupper` finds `insatsgrupper`; AN_NS_PART terms), below
-**     the word itself (ENG_BOOST_PART); phrases stay exact;
+**     the word itself (ENG_BOOST_PART); phrases stay exact. Since documents
+**     found only through parts rank below those with the typed words,
+**     search.c first runs the query without parts and adds them only when
+**     fewer than k documents have the typed words (`parts`);
 **   - the title field: every typed word's clause also reads the word's
 **     title-field term, so that BM25F counts title occurrences
 **     ENG_TITLE_WEIGHT times (eval.c), without changing what matches.
@@ -222,6 +225,12 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 #define ENG_BOOST_PART 0.6f  /* a word found as a part of a compound       */
 #define ENG_TITLE_WEIGHT 3.0 /* BM25F: a title occurrence counts this many
                                 times a body one (bm25.c)                  */
+/* Whether queries read the title field. Off: as an OR alternative of every
+** word it cost term queries 70 % at p50 (bench/queries.tsv) for an nDCG@10
+** change of +0.0015 on corpus/queries/municipal.tsv; the index keeps the
+** title terms, and a re-ranking pass over the top candidates is the cheaper
+** way to apply BM25F (issue 4, open). */
+#define ENG_TITLE_FIELD 0
 #define ENG_BOOST_SYNONYM 0.8f
 
 typedef struct EngSynonyms EngSynonyms;
@@ -240,7 +249,7 @@ size_t eng_synonyms_count(const EngSynonyms *s);
 ** SW_NOMEM, SW_CORRUPT (dictionary lookups). */
 int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
                      const EngSynonyms *syn, const char *text, size_t len,
-                     SwError *err);
+                     int parts, SwError *err);
 
 /* ====================================================== interface to build.c
 ** Facet terms (FORMAT.md §7): what eng_meta_extract finds in a document,

@@ -730,8 +730,9 @@ static int expand_filter(Expander *x, const EngQFilter *f, uint32_t c) {
 
 /* --------------------------------------------------------------- title -- */
 
-/* The title-field companion of every word typed as a one-term atom. */
-static int title_terms(Expander *x, uint32_t parsed) {
+/* The compound-part (when parts) and title-field (ENG_TITLE_FIELD)
+** alternatives of every word typed as a one-term atom. */
+static int title_terms(Expander *x, uint32_t parsed, int parts) {
   EngQuery *q = x->q;
   for (uint32_t c = 0; c < parsed; c++) {
     if (x->drop[c]) continue;
@@ -749,10 +750,11 @@ static int title_terms(Expander *x, uint32_t parsed) {
       uint32_t tl = q->terms[t].len + 1;
       /* The word inside compounds (a typed stop word is no part). */
       tt[0] = AN_NS_PART;
-      int rc = q->terms[t].stop ? SW_OK
-                                : add_alt(x, c, &tp, &tl, 1, ENG_BOOST_PART,
-                                          x->err);
+      int rc = q->terms[t].stop || !parts
+                   ? SW_OK
+                   : add_alt(x, c, &tp, &tl, 1, ENG_BOOST_PART, x->err);
       if (rc) return rc;
+      if (!ENG_TITLE_FIELD) continue;
       tt[0] = IX_NS_TITLE;
       rc = add_alt(x, c, &tp, &tl, 1, 0.0f, x->err);
       if (rc) return rc;
@@ -768,7 +770,7 @@ static int title_terms(Expander *x, uint32_t parsed) {
 
 int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
                      const EngSynonyms *syn, const char *text, size_t len,
-                     SwError *err) {
+                     int parts, SwError *err) {
   (void)an;
   Expander *x = sw_calloc(1, sizeof *x);
   if (!x) return sw_error_set(err, SW_NOMEM, "out of memory (query expansion)");
@@ -791,7 +793,7 @@ int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
       rc = fold_variants(x, r, c, (uint32_t)t, err);
   }
   if (rc == SW_OK && syn) rc = expand_synonyms(x, syn, text, len, err);
-  if (rc == SW_OK) rc = title_terms(x, parsed);
+  if (rc == SW_OK) rc = title_terms(x, parsed, parts);
   /* Filters last: their clauses follow every other new clause. */
   x->filter_first = x->new_clauses;
   for (uint32_t f = 0; f < q->nfilters && f < 64 && rc == SW_OK; f++) {

@@ -301,15 +301,21 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
     goto fail;
   }
 
-  rc = eng_query_parse(ix->query, ix->an, query, len, err);
-  if (rc) goto fail;
-  rc = eng_query_expand(ix->query, ix->reader, ix->an, ix->syn, query, len,
-                        err);
-  if (rc) goto fail;
   int want_facets = opts && opts->facets;
-  rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k,
-                    want_facets, &er, err);
-  if (rc) goto fail;
+  /* First without compound parts: documents found only through them rank
+  ** below every document with the typed words, so they matter only when
+  ** fewer than k documents have those (expand.c). */
+  for (int parts = 0; parts < 2; parts++) {
+    rc = eng_query_parse(ix->query, ix->an, query, len, err);
+    if (rc) goto fail;
+    rc = eng_query_expand(ix->query, ix->reader, ix->an, ix->syn, query, len,
+                          parts, err);
+    if (rc) goto fail;
+    rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k,
+                      want_facets, &er, err);
+    if (rc) goto fail;
+    if (er.total >= k && !er.partial) break;
+  }
   if (snippets) {
     rc = make_snippets(ix, &er, chars, highlight, err);
     if (rc) goto fail;
