@@ -304,7 +304,7 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   int want_facets = opts && opts->facets;
   /* First without compound parts: documents found only through them rank
   ** below every document with the typed words, so they matter only when
-  ** fewer than k documents have those (expand.c). */
+  ** fewer than k documents have those (expand.c), or for a question. */
   for (int parts = 0; parts < 2; parts++) {
     rc = eng_query_parse(ix->query, ix->an, query, len, err);
     if (rc) goto fail;
@@ -314,7 +314,8 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
     rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k,
                       want_facets, &er, err);
     if (rc) goto fail;
-    if (er.total >= k && !er.partial) break;
+    /* Questions rank softly (every clause counts), so parts always help. */
+    if (er.total >= k && !er.partial && !ix->query->question) break;
   }
   if (snippets) {
     rc = make_snippets(ix, &er, chars, highlight, err);
