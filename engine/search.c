@@ -71,11 +71,16 @@ static int facet_next(const char *f, size_t n, size_t *o, FacetRef *r) {
   r->value = colon + 1;
   r->len = tl - 1 - r->key_len - 1;
   r->field = -1;
-  for (int i = 0; i < FACET_FIELDS; i++)
-    if (strlen(facet_field[i]) == r->key_len &&
-        !memcmp(facet_field[i], t, r->key_len))
-      r->field = i;
   return 1;
+}
+
+/* r->field from r->key (only the facet counts need it). */
+static void facet_classify(FacetRef *r) {
+  static const size_t flen[FACET_FIELDS] = {3, 3, 5, 5}; /* typ år organ parti */
+  r->field = -1;
+  for (int i = 0; i < FACET_FIELDS; i++)
+    if (flen[i] == r->key_len && !memcmp(facet_field[i], r->key, r->key_len))
+      r->field = i;
 }
 
 typedef struct FacetCount {
@@ -111,6 +116,7 @@ static int count_facets(SwIndex *ix, const SwDocId *docs, size_t n,
     size_t o = 0;
     FacetRef r;
     while (facet_next(m.facets, m.facets_len, &o, &r)) {
+      facet_classify(&r);
       if (r.field < 0) continue;
       size_t j = 0;
       while (j < nfc && !(fc[j].field == r.field && fc[j].len == r.len &&
@@ -140,18 +146,20 @@ static int count_facets(SwIndex *ix, const SwDocId *docs, size_t n,
 }
 
 /* The hit metadata of m: type, organs, parties, dnr as "a, b" strings into
-** buf (cap bytes, each NUL-terminated); lengths via the pointers. */
+** buf (NUL-terminated, at off[0..3]); returns the bytes used. One pass over
+** the facets per field kind, cheap: a document has a few dozen at most. */
 static size_t hit_meta(const IxDocMeta *m, char *buf, size_t cap,
                        size_t off[4]) {
   static const char *const keys[4] = {"typ", "organ", "parti", "dnr"};
+  static const size_t klen[4] = {3, 5, 5, 3};
   size_t o = 0;
   for (int k = 0; k < 4; k++) {
     off[k] = o;
-    size_t p = 0, first = 1;
+    size_t p = 0;
+    int first = 1;
     FacetRef r;
     while (facet_next(m->facets, m->facets_len, &p, &r)) {
-      if (r.key_len != strlen(keys[k]) || memcmp(r.key, keys[k], r.key_len))
-        continue;
+      if (r.key_len != klen[k] || memcmp(r.key, keys[k], klen[k])) continue;
       if (o + r.len + 3 >= cap) break;
       if (!first) buf[o++] = ',', buf[o++] = ' ';
       size_t v0 = o;
