@@ -484,7 +484,10 @@ static int expand_synonyms(Expander *x, const EngSynonyms *syn,
         continue;
       }
       /* A longer side typed as consecutive clauses (its stop words were
-      ** dropped by the parser): each of them gets the other side. */
+      ** dropped by the parser): each of them gets the other side, unless
+      ** that is a lone stop word (`SIG` = `sig`, the pronoun, would match
+      ** half the documents). */
+      if (to->nterms == 1 && to->stop[0]) continue;
       uint32_t want[SYN_MAX_TERMS], nw = 0;
       for (uint32_t i = 0; i < from->nterms; i++)
         if (!from->stop[i]) want[nw++] = i;
