@@ -109,6 +109,7 @@ typedef struct EngQAtom {
   uint32_t slot;     /* first slot in EngQuery.slots                      */
   uint32_t nslots;   /* tokens of the atom                                */
   uint32_t column;   /* 1-based column of the atom in the query text      */
+  uint32_t exact;    /* 1: typed in quotes: no expansion (expand.c)       */
 } EngQAtom;
 
 /* A positive clause: its alternatives (joined by OR) are adjacent atoms. */

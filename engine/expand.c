@@ -264,6 +264,7 @@ static int rebuild(Expander *x, SwError *err) {
       atoms[n].slot = x->alts[k].slot;
       atoms[n].nslots = x->alts[k].nslots;
       atoms[n].column = n > first_atom ? atoms[first_atom].column : 1;
+      atoms[n].exact = 0;
       n++;
     }
     int is_filter = x->filter_n && c >= q->nclauses + x->filter_first &&
@@ -290,6 +291,7 @@ static int rebuild(Expander *x, SwError *err) {
     atoms[n].slot = x->alts[k].slot;
     atoms[n].nslots = x->alts[k].nslots;
     atoms[n].column = 1;
+    atoms[n].exact = 0;
     n++;
   }
   /* Into q's own arrays (grown), so their ownership stays query.c's. */
@@ -742,7 +744,7 @@ static int title_terms(Expander *x, uint32_t parsed, int parts) {
     const EngQClause *cl = &q->clauses[c];
     for (uint32_t a = cl->atom; a < cl->atom + cl->natoms; a++) {
       const EngQAtom *at = &q->atoms[a];
-      if (at->nslots != 1) continue;
+      if (at->nslots != 1 || at->exact) continue; /* quoted: as typed */
       uint32_t t = q->slots[at->slot].term;
       if (q->terms[t].len == 0 || q->terms[t].len >= SW_MAX_TOKEN_BYTES ||
           (unsigned char)q->bytes[q->terms[t].off] < 0x20 || q->terms[t].title1)
@@ -792,7 +794,8 @@ int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
     rc = x->err_rc ? x->err_rc : SW_OK;
   for (uint32_t c = 0; c < parsed && rc == SW_OK; c++) {
     long t = clause_term(q, c);
-    if (t >= 0 && q->clauses[c].natoms == 1 && !x->drop[c])
+    if (t >= 0 && q->clauses[c].natoms == 1 && !x->drop[c] &&
+        !q->atoms[q->clauses[c].atom].exact)
       rc = fold_variants(x, r, c, (uint32_t)t, err);
   }
   if (rc == SW_OK && syn) rc = expand_synonyms(x, syn, text, len, err);

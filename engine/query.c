@@ -395,7 +395,8 @@ static int build(EngQuery *q, QItem *items, size_t n, SwError *err) {
     for (; i < n && (items[i].is_or || (!items[i].neg && items[i].group == g));
          i++) {
       if (items[i].is_or || items[i].dropped) continue;
-      EngQAtom a = {items[i].slot, items[i].nslots, items[i].column};
+      EngQAtom a = {items[i].slot, items[i].nslots, items[i].column,
+                    !items[i].word};
       if (atom_in(q, &a, c.atom, c.atom + c.natoms)) continue;
       q->atoms[q->natoms++] = a;
       c.natoms++;
@@ -417,7 +418,8 @@ static int build(EngQuery *q, QItem *items, size_t n, SwError *err) {
   for (i = 0; i < n; i++) {
     if (!items[i].neg) continue;
     if (!first_neg_col) first_neg_col = items[i].column;
-    EngQAtom a = {items[i].slot, items[i].nslots, items[i].column};
+    EngQAtom a = {items[i].slot, items[i].nslots, items[i].column,
+                  !items[i].word};
     if (atom_in(q, &a, q->excl, q->natoms)) continue;
     q->atoms[q->natoms++] = a;
   }

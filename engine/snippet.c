@@ -321,6 +321,8 @@ static void best_window(EngSnippet *sn, const EngQuery *q, size_t w,
   size_t m = sn->ncands, j = 0, bi = m, bj = m;
   uint32_t distinct = 0, best_d = 0;
   size_t best_o = 0;
+  *first = *last_end = 0;
+  if (m == 0) return; /* no candidates (an empty text): count[] may be unset */
   memset(sn->count, 0, q->nterms * sizeof *sn->count);
   for (size_t i = 0; i < m; i++) {
     if (j == i) { /* always at least the candidate itself */

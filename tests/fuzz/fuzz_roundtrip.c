@@ -13,10 +13,10 @@
 ** Checks: building succeeds with every document; sw_index_check passes;
 ** stats count the documents; for a few sampled tokens, the quoted surface
 ** finds every document whose analysis holds the term, and nothing else but
-** documents holding an å/ä/ö spelling of it (the ASCII-folding expansion of
-** engine/expand.c), and every hit's title is the document's; for a pair of
-** adjacent tokens of one field, the phrase finds its document; snippets are
-** valid UTF-8.
+** documents holding an å/ä/ö spelling of it or either as a compound part
+** (the expansions of engine/expand.c), and every hit's title is the
+** document's; for a pair of adjacent tokens of one field, the phrase finds
+** its document; snippets are valid UTF-8.
 */
 #include "fuzz_common.h"
 
@@ -31,7 +31,8 @@
 #define RT_MAX_DOCS 200
 #define RT_PROBES 6
 
-static AnAnalyzer *an; /* made on the first call (see fuzz_common.h) */
+static AnAnalyzer *an;       /* made on the first call (fuzz_common.h) */
+static AnAnalyzer *an_parts; /* the same with compound parts as extras  */
 
 typedef struct RtDoc {
   char *title, *text;        /* NUL bytes already read as spaces */
@@ -88,17 +89,26 @@ static int fold_variant(const char *u, size_t ul, const char *t, size_t tl) {
   return changed && i == ul && j == tl;
 }
 
-/* 1 if doc d's title or text holds term t; with fold, a fold variant of t
-** is enough. */
-static int doc_has(const RtDoc *d, const char *t, size_t tl, int fold) {
+/* 1 if doc d's title or text holds term t as a word. With expanded, also
+** what engine/expand.c lets a typed word match: an å/ä/ö spelling of it,
+** or either of them as a part of a compound (an AN_NS_PART extra term). */
+static int doc_has(const RtDoc *d, const char *t, size_t tl, int expanded) {
+  AnAnalyzer *a = expanded ? an_parts : an;
   AnToken tok;
   int rc;
   for (int field = 0; field < 2; field++) {
-    an_begin(an, field ? d->text : d->title, field ? d->text_len : d->title_len,
+    an_begin(a, field ? d->text : d->title, field ? d->text_len : d->title_len,
              0);
-    while ((rc = an_next(an, &tok)) > 0) {
-      if (tok.term_len == tl && memcmp(tok.term, t, tl) == 0) return 1;
-      if (fold && fold_variant(tok.term, tok.term_len, t, tl)) return 1;
+    while ((rc = an_next(a, &tok)) > 0) {
+      const char *u = tok.term;
+      size_t ul = tok.term_len;
+      if (tok.flags & AN_EXTRA) {
+        if (u[0] != AN_NS_PART) continue;
+        u++;
+        ul--;
+      }
+      if (ul == tl && memcmp(u, t, tl) == 0) return 1;
+      if (expanded && fold_variant(u, ul, t, tl)) return 1;
     }
     FZ_CHECK(rc == 0, "an_next: %d", rc);
   }
@@ -131,7 +141,11 @@ static SwResults *search(SwIndex *ix, const char *q, size_t len, size_t k,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   SwError err;
   sw_error_clear(&err);
-  if (!an && an_new(&an, &err)) fz_fail("an_new: %s", err.msg);
+  if (!an) {
+    if (an_new(&an, &err) || an_new(&an_parts, &err))
+      fz_fail("an_new: %s", err.msg);
+    an_set_extras(an_parts, AN_WITH_PARTS);
+  }
 
   /* Split the input into documents. */
   RtDoc docs[RT_MAX_DOCS];
@@ -258,7 +272,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                res->hits[h].id);
       hit[d] = 1;
       FZ_CHECK(doc_has(&docs[d], pr->term, pr->term_len, 1),
-               "%s returned for a term it does not hold", res->hits[h].id);
+               "%s returned for %.*s, a term it does not hold",
+               res->hits[h].id, (int)(pr->surface_len + 2), q);
       FZ_CHECK(strlen(res->hits[h].title) == docs[d].title_len &&
                    memcmp(res->hits[h].title, docs[d].title,
                           docs[d].title_len) == 0,

@@ -134,7 +134,11 @@ main() {
     dict=()
     [ -f "$root/tests/fuzz/$dictf" ] && dict=(-dict="$root/tests/fuzz/$dictf")
     log=$scratch/$t.log
-    "$bin" "$corpus" -max_total_time="$secs" -timeout=20 -rss_limit_mb=3072 \
+    # SW_FUZZ_RUNS=N: N inputs from a fixed seed instead of SECONDS, so a
+    # run can be repeated exactly (CI uses it).
+    bound=(-max_total_time="$secs")
+    [ -n "${SW_FUZZ_RUNS:-}" ] && bound=(-runs="$SW_FUZZ_RUNS" -seed=1)
+    "$bin" "$corpus" "${bound[@]}" -timeout=20 -rss_limit_mb=3072 \
       -print_final_stats=1 -artifact_prefix="$crashes/$t/" "${dict[@]}" \
       >"$log" 2>&1
     rc=$?
