@@ -3,15 +3,40 @@
 ** and both values on failure, and a summary line "N passed, N failed" that
 ** ctest output readers understand. Tests that need ../shared call
 ** tu_shared_path(); when it is absent they print why and exit 77 (skipped).
+** tu_rm_rf removes scratch directories.
 */
 #ifndef SW_TESTUTIL_H
 #define SW_TESTUTIL_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int tu_passed, tu_failed;
+
+/* Remove path and everything below it (a test's scratch directory). */
+static inline void tu_rm_rf(const char *path) {
+  DIR *d = opendir(path);
+  if (!d) {
+    unlink(path);
+    return;
+  }
+  struct dirent *de;
+  char buf[4096];
+  while ((de = readdir(d)) != NULL) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    int n = snprintf(buf, sizeof buf, "%s/%s", path, de->d_name);
+    if (n < 0 || (size_t)n >= sizeof buf) continue; /* too long: leave it */
+    struct stat st;
+    if (lstat(buf, &st) == 0 && S_ISDIR(st.st_mode)) tu_rm_rf(buf);
+    else unlink(buf);
+  }
+  closedir(d);
+  rmdir(path);
+}
 
 #define CHECK(cond)                                                        \
   do {                                                                     \

@@ -75,25 +75,6 @@ static uint32_t rng(uint32_t n) {
   return n ? (uint32_t)((rng_state >> 33) % n) : 0;
 }
 
-static void rm_rf(const char *path) {
-  DIR *d = opendir(path);
-  if (!d) {
-    unlink(path);
-    return;
-  }
-  struct dirent *de;
-  char buf[4096];
-  while ((de = readdir(d)) != NULL) {
-    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-    snprintf(buf, sizeof buf, "%s/%s", path, de->d_name);
-    struct stat st;
-    if (lstat(buf, &st) == 0 && S_ISDIR(st.st_mode)) rm_rf(buf);
-    else unlink(buf);
-  }
-  closedir(d);
-  rmdir(path);
-}
-
 /* A growable string (test-side memory: plain malloc, never sw_malloc). */
 typedef struct Str {
   char *p;
@@ -703,7 +684,7 @@ int main(void) {
   CHECK_EQ_INT(rc, SW_OK);
   if (rc != SW_OK) {
     fprintf(stderr, "build: %s\n", e.msg);
-    rm_rf(root);
+    tu_rm_rf(root);
     return tu_done();
   }
   /* A second segment (one document replacing a live id), and deletions. */
@@ -721,7 +702,7 @@ int main(void) {
   CHECK_EQ_INT(rc, SW_OK);
   if (rc != SW_OK) {
     fprintf(stderr, "add/delete: %s\n", e.msg);
-    rm_rf(root);
+    tu_rm_rf(root);
     return tu_done();
   }
   CHECK_EQ_INT(as.replaced, 1);
@@ -739,7 +720,7 @@ int main(void) {
   CHECK_EQ_INT(rc, SW_OK);
   if (rc != SW_OK) {
     fprintf(stderr, "open: %s\n", e.msg);
-    rm_rf(root);
+    tu_rm_rf(root);
     return tu_done();
   }
   size_t with_hits = 0;
@@ -812,6 +793,6 @@ int main(void) {
   free(cases);
   munmap(map, shared);
   for (size_t qi = 0; qi < NQUERIES; qi++) free(baseline[qi]);
-  rm_rf(root);
+  tu_rm_rf(root);
   return tu_done();
 }

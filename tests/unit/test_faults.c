@@ -70,25 +70,6 @@
 static char root[256];  /* temp directory         */
 static char ixdir[512]; /* the index under test   */
 
-static void rm_rf(const char *path) {
-  DIR *d = opendir(path);
-  if (!d) {
-    unlink(path);
-    return;
-  }
-  struct dirent *de;
-  char buf[4096];
-  while ((de = readdir(d)) != NULL) {
-    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-    snprintf(buf, sizeof buf, "%s/%s", path, de->d_name);
-    struct stat st;
-    if (lstat(buf, &st) == 0 && S_ISDIR(st.st_mode)) rm_rf(buf);
-    else unlink(buf);
-  }
-  closedir(d);
-  rmdir(path);
-}
-
 static int write_bytes(const char *path, const void *p, size_t n) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
@@ -319,7 +300,7 @@ typedef struct State {
 
 /* Makes state st in dir afresh. */
 static int make_state(const char *dir, const State *st, SwError *e) {
-  rm_rf(dir);
+  tu_rm_rf(dir);
   int rc = SW_OK;
   for (size_t i = 0; i < st->nops && rc == SW_OK; i++)
     rc = do_op(dir, &st->ops[i], e);
@@ -753,7 +734,7 @@ static int baseline(const State *st, char **base) {
   int rc = make_state(dir, st, &e);
   if (rc == SW_OK) rc = answers(dir, base, &gen, &e);
   if (rc != SW_OK) fprintf(stderr, "baseline: %s\n", e.msg);
-  rm_rf(dir);
+  tu_rm_rf(dir);
   return rc;
 }
 
@@ -839,7 +820,7 @@ int main(void) {
   }
   CHECK_EQ_INT(rc, SW_OK);
   if (rc != SW_OK) {
-    rm_rf(root);
+    tu_rm_rf(root);
     return tu_done();
   }
 
@@ -856,6 +837,6 @@ int main(void) {
     free_answers(phases[i].base_after);
   }
   munmap(sh, sizeof *sh);
-  rm_rf(root);
+  tu_rm_rf(root);
   return tu_done();
 }

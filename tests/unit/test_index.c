@@ -23,25 +23,6 @@
 
 static char tmp_root[256];
 
-static void rm_rf(const char *path) {
-  DIR *d = opendir(path);
-  if (!d) {
-    unlink(path);
-    return;
-  }
-  struct dirent *de;
-  char buf[1024];
-  while ((de = readdir(d)) != NULL) {
-    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-    snprintf(buf, sizeof buf, "%s/%s", path, de->d_name);
-    struct stat st;
-    if (lstat(buf, &st) == 0 && S_ISDIR(st.st_mode)) rm_rf(buf);
-    else unlink(buf);
-  }
-  closedir(d);
-  rmdir(path);
-}
-
 static void subdir(char *buf, const char *name) {
   snprintf(buf, 512, "%s/%s", tmp_root, name);
 }
@@ -1282,6 +1263,6 @@ int main(void) {
   test_faults();
   test_position_seek();
   free_big();
-  rm_rf(tmp_root);
+  tu_rm_rf(tmp_root);
   return tu_done();
 }
