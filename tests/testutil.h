@@ -9,6 +9,7 @@
 #define SW_TESTUTIL_H
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,35 @@
 #include <unistd.h>
 
 static int tu_passed, tu_failed;
+
+/* A growable string for serialising answers. */
+typedef struct TuStr {
+  char *p;
+  size_t len, cap;
+} TuStr;
+
+static inline void tu_str_add(TuStr *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void tu_str_add(TuStr *s, const char *fmt, ...) {
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(s->p ? s->p + s->len : NULL, s->p ? s->cap - s->len : 0,
+                      fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if (s->p && (size_t)n < s->cap - s->len) {
+      s->len += (size_t)n;
+      return;
+    }
+    size_t cap = s->cap ? s->cap : 256;
+    while (cap - s->len <= (size_t)n) cap *= 2;
+    char *p = realloc(s->p, cap);
+    if (!p) abort(); /* test harness: out of memory is not a test result */
+    s->p = p;
+    s->cap = cap;
+  }
+}
 
 /* Remove path and everything below it (a test's scratch directory). */
 static inline void tu_rm_rf(const char *path) {

@@ -76,34 +76,6 @@ static uint32_t rng(uint32_t n) {
 }
 
 /* A growable string (test-side memory: plain malloc, never sw_malloc). */
-typedef struct Str {
-  char *p;
-  size_t len, cap;
-} Str;
-
-static void str_add(Str *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void str_add(Str *s, const char *fmt, ...) {
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(s->p ? s->p + s->len : NULL, s->p ? s->cap - s->len : 0,
-                      fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (s->p && (size_t)n < s->cap - s->len) {
-      s->len += (size_t)n;
-      return;
-    }
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap - s->len <= (size_t)n) cap *= 2;
-    char *p = realloc(s->p, cap);
-    if (!p) abort(); /* test harness: out of memory is not a test result */
-    s->p = p;
-    s->cap = cap;
-  }
-}
-
 /* The whole file at path in a new malloc'd buffer, its length in *len. */
 static uint8_t *read_whole(const char *path, size_t *len) {
   *len = 0;
@@ -166,31 +138,31 @@ static const char *vocab[] = {
 /* Writes NDOCS JSON Lines documents to path. Every document has "kommunen"
 ** (a list of several 128-doc blocks); others have fixed phrases. */
 static int make_jsonl(const char *path) {
-  Str s = {0};
+  TuStr s = {0};
   rng_state = 20251124;
   for (uint32_t d = 0; d < NDOCS; d++) {
     const char *a = vocab[rng(12)], *b = vocab[rng(NVOCAB)];
-    str_add(&s,
+    tu_str_add(&s,
             "{\"id\":\"gen-%03u\",\"title\":\"Protokoll %u: %s och %s\","
             "\"date\":\"2021-%02u-%02u\",\"source\":\"generator\","
             "\"url\":\"https://example.org/p/%u\",\"text\":\"",
             d, d, a, b, 1 + d % 12, 1 + d % 28, d);
     uint32_t sentences = 3 + rng(6);
     for (uint32_t k = 0; k < sentences; k++) {
-      str_add(&s, "%s", k == 0 ? "Kommunen" : " Sedan");
+      tu_str_add(&s, "%s", k == 0 ? "Kommunen" : " Sedan");
       uint32_t words = 5 + rng(9);
       for (uint32_t w = 0; w < words; w++) {
         /* Zipf-like: a small index often, the whole vocabulary rarely. */
         uint32_t r = rng(100);
         uint32_t i = r < 50 ? rng(8) : r < 85 ? rng(24) : rng(NVOCAB);
-        str_add(&s, " %s", vocab[i]);
+        tu_str_add(&s, " %s", vocab[i]);
       }
-      if (k == 1 && d % 7 == 3) str_add(&s, " och vikten av att stoppa våldet");
-      if (k == 2 && d % 11 == 4) str_add(&s, " med sociala insatsgrupper");
-      if (k == 0 && d % 5 == 1) str_add(&s, " i kommunen");
-      str_add(&s, ".");
+      if (k == 1 && d % 7 == 3) tu_str_add(&s, " och vikten av att stoppa våldet");
+      if (k == 2 && d % 11 == 4) tu_str_add(&s, " med sociala insatsgrupper");
+      if (k == 0 && d % 5 == 1) tu_str_add(&s, " i kommunen");
+      tu_str_add(&s, ".");
     }
-    str_add(&s, "\"}\n");
+    tu_str_add(&s, "\"}\n");
   }
   int rc = write_whole(path, (const uint8_t *)s.p, s.len);
   free(s.p);
@@ -236,12 +208,12 @@ static char *baseline[NQUERIES]; /* serialised answers of the sound index */
 
 /* The whole answer as text: everything the API returns but the timing. */
 static char *serialise(const SwResults *r) {
-  Str s = {0};
-  str_add(&s, "total %llu partial %d clauses %u nhits %zu\n",
+  TuStr s = {0};
+  tu_str_add(&s, "total %llu partial %d clauses %u nhits %zu\n",
           (unsigned long long)r->total_hits, r->partial, r->clauses, r->nhits);
   for (size_t i = 0; i < r->nhits; i++) {
     const SwHit *h = &r->hits[i];
-    str_add(&s, "%zu doc %u score %.17g matched %u id %s file %s title %s "
+    tu_str_add(&s, "%zu doc %u score %.17g matched %u id %s file %s title %s "
             "date %s source %s url %s\n  snippet %s\n",
             i, h->doc, h->score, h->matched, h->id, h->file, h->title,
             h->date, h->source, h->url, h->snippet ? h->snippet : "(none)");

@@ -82,34 +82,6 @@ static int write_text(const char *path, const char *text) {
 }
 
 /* A growable string (test-side memory: plain malloc, never sw_malloc). */
-typedef struct Str {
-  char *p;
-  size_t len, cap;
-} Str;
-
-static void str_add(Str *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void str_add(Str *s, const char *fmt, ...) {
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(s->p ? s->p + s->len : NULL, s->p ? s->cap - s->len : 0,
-                      fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (s->p && (size_t)n < s->cap - s->len) {
-      s->len += (size_t)n;
-      return;
-    }
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap - s->len <= (size_t)n) cap *= 2;
-    char *p = realloc(s->p, cap);
-    if (!p) abort(); /* test harness: out of memory is not a test result */
-    s->p = p;
-    s->cap = cap;
-  }
-}
-
 /* Open file descriptors of this process. */
 static int count_fds(void) {
   DIR *d = opendir("/proc/self/fd");
@@ -174,9 +146,9 @@ static const Doc new_docs[] = {
 };
 
 static int write_jsonl(const char *path, const Doc *docs, size_t n) {
-  Str s = {0};
+  TuStr s = {0};
   for (size_t i = 0; i < n; i++)
-    str_add(&s,
+    tu_str_add(&s,
             "{\"id\":\"%s\",\"title\":\"%s\",\"date\":\"2021-03-%02zu\","
             "\"source\":\"test\",\"url\":\"https://example.org/%s\","
             "\"text\":\"%s\"}\n",
@@ -201,16 +173,16 @@ static const char *vocab[] = {
 static int make_big(const char *dir) {
   char path[1024];
   if (mkdir(dir, 0755) != 0) return -1;
-  Str s = {0};
+  TuStr s = {0};
   uint64_t r = 99;
   for (int d = 0; d < 24; d++) {
-    str_add(&s, "{\"id\":%d,\"title\":\"Protokoll %d\",\"text\":\"", d, d);
+    tu_str_add(&s, "{\"id\":%d,\"title\":\"Protokoll %d\",\"text\":\"", d, d);
     for (int w = 0; w < 420; w++) {
       r = r * 6364136223846793005ull + 1442695040888963407ull;
-      str_add(&s, "%s%s", w ? " " : "", vocab[(r >> 33) % NVOCAB]);
-      if (w % 40 == 7 && d % 3 == 0) str_add(&s, " vikten av att");
+      tu_str_add(&s, "%s%s", w ? " " : "", vocab[(r >> 33) % NVOCAB]);
+      if (w % 40 == 7 && d % 3 == 0) tu_str_add(&s, " vikten av att");
     }
-    str_add(&s, ".\"}\n");
+    tu_str_add(&s, ".\"}\n");
   }
   size_t cap = ZSTD_compressBound(s.len);
   void *z = malloc(cap);
@@ -319,12 +291,12 @@ static const char *queries[NQUERIES] = {
 };
 
 static char *serialise(const SwResults *r) {
-  Str s = {0};
-  str_add(&s, "total %llu partial %d clauses %u nhits %zu\n",
+  TuStr s = {0};
+  tu_str_add(&s, "total %llu partial %d clauses %u nhits %zu\n",
           (unsigned long long)r->total_hits, r->partial, r->clauses, r->nhits);
   for (size_t i = 0; i < r->nhits; i++) {
     const SwHit *h = &r->hits[i];
-    str_add(&s, "%zu doc %u score %.17g matched %u id %s file %s title %s "
+    tu_str_add(&s, "%zu doc %u score %.17g matched %u id %s file %s title %s "
             "date %s source %s url %s\n  snippet %s\n",
             i, h->doc, h->score, h->matched, h->id, h->file, h->title,
             h->date, h->source, h->url, h->snippet ? h->snippet : "(none)");

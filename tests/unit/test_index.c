@@ -130,19 +130,7 @@ static uint32_t ref_stream(Ref *r, AnAnalyzer *an, uint32_t doc,
       memcpy(tt + 1, tok.term, tok.term_len);
       ref_post(r, tt, tok.term_len + 1, doc, tok.pos);
     }
-    RefTerm *t = ref_term(r, tok.term, tok.term_len);
-    if (!t->n || t->posts[t->n - 1].doc != doc) {
-      if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 8;
-        t->posts = realloc(t->posts, t->cap * sizeof *t->posts);
-      }
-      RefPost *p = &t->posts[t->n++];
-      p->doc = doc;
-      p->freq = 0;
-    }
-    RefPost *p = &t->posts[t->n - 1];
-    if (p->freq < 64) p->pos[p->freq] = tok.pos;
-    p->freq++;
+    ref_post(r, tok.term, tok.term_len, doc, tok.pos);
   }
   return n;
 }
