@@ -475,13 +475,42 @@ static int in_list(const char *w, const char *const *list, size_t n) {
   return 0;
 }
 
-/* A word of the text: [a, b), folded in f (fl bytes). */
+/* A word of the text: [a, b), folded in f (fl bytes) when first needed:
+** most words are never looked at (folding every word of a long text cost a
+** third of the extraction). */
 typedef struct Word {
   size_t a, b;
   char f[WORD_MAX + 1];
   size_t fl;
-  int ok; /* 0: none or too long to fold */
+  int ok;     /* 0: none or too long to fold                   */
+  int folded; /* f, fl and ok are set                          */
 } Word;
+
+/* w with f, fl and ok set. */
+static Word *folded(const unsigned char *s, Word *w) {
+  if (!w->folded) {
+    w->folded = 1;
+    w->ok = 0;
+    w->fl = 0;
+    if (w->b > w->a && w->b - w->a <= WORD_MAX &&
+        fold(s + w->a, w->b - w->a, w->f, sizeof w->f) != (size_t)-1) {
+      w->fl = w->b - w->a;
+      w->ok = 1;
+    }
+  }
+  return w;
+}
+
+/* Could the word end like an organ (organ_candidate's first test, on the
+** raw bytes: fold maps bytes one to one, and only 's'/'S' fold to 's', and
+** only ASCII letters to the ASCII endings)? */
+static int maybe_organ(const unsigned char *s, const Word *w) {
+  size_t n = w->b - w->a;
+  if (n > 0 && (s[w->a + n - 1] | 0x20) == 's') n--;
+  if (n < 5) return 0;
+  unsigned c = s[w->a + n - 1] | 0x20u;
+  return c == 'd' || c == 'n' || c == 't' || c == 'g' || c == 'e';
+}
 
 static void add_organ(EngMeta *m, const char *name, size_t n) {
   if (n == 0 || n >= ENG_META_ORGAN_BYTES) return;
@@ -544,16 +573,16 @@ static int organ_candidate(const char *f, size_t n) {
   return 0;
 }
 
-static void organ_word(const unsigned char *s, size_t len, const Word *w2,
-                       const Word *w1, const Word *w, EngMeta *m) {
+static void organ_word(const unsigned char *s, size_t len, Word *w2,
+                       Word *w1, Word *w, EngMeta *m) {
   char name[ENG_META_ORGAN_BYTES];
   size_t n;
-  if (!w->ok) return;
   /* stadsdelsnämnden i <Name>: handled when <Name> is the current word */
-  if (w1->ok && w1->fl == 1 && w1->f[0] == 'i' && w2->ok &&
+  if (w1->b - w1->a == 1 && (s[w1->a] | 0x20) == 'i' && w2->b > w2->a &&
+      is_upper_at(s, len, w->a) && folded(s, w)->ok && folded(s, w1)->ok &&
+      folded(s, w2)->ok &&
       (strcmp(w2->f, "stadsdelsnämnden") == 0 ||
-       strcmp(w2->f, "stadsdelsförvaltningen") == 0) &&
-      is_upper_at(s, len, w->a)) {
+       strcmp(w2->f, "stadsdelsförvaltningen") == 0)) {
     size_t base = w2->fl - 2; /* "...nämnd", "...förvaltning" */
     if (w->fl + 1 + base >= sizeof name) return;
     memcpy(name, w->f, w->fl);
@@ -562,12 +591,16 @@ static void organ_word(const unsigned char *s, size_t len, const Word *w2,
     add_organ(m, name, w->fl + 1 + base);
     return;
   }
-  if (!organ_candidate(w->f, w->fl)) return;
+  if (!maybe_organ(s, w) || !folded(s, w)->ok ||
+      !organ_candidate(w->f, w->fl))
+    return;
   /* <Name> stadsdelsnämnd / stadsdelsförvaltning */
   size_t wl = ungenitive(w->f, w->fl); /* stadsdelsnämnds -> ...nämnd */
   if ((wl == 15 && memcmp(w->f, "stadsdelsnämnd", 15) == 0) ||
       (wl == 21 && memcmp(w->f, "stadsdelsförvaltning", 21) == 0)) {
-    if (!w1->ok || !is_upper_at(s, len, w1->a) || w1->b + 1 != w->a) return;
+    if (!is_upper_at(s, len, w1->a) || w1->b + 1 != w->a ||
+        !folded(s, w1)->ok)
+      return;
     if (in_list(w1->f, name_stop, sizeof name_stop / sizeof *name_stop))
       return;
     size_t nl = ungenitive(w1->f, w1->fl);
@@ -589,7 +622,8 @@ static void organ_word(const unsigned char *s, size_t len, const Word *w2,
   n = suffix_organ(w->f, w->fl);
   if (!n) return;
   /* "miljö- och hälsoskyddsnämnden": <w2 ending in '-'> och <w> */
-  if (w2->ok && w1->ok && strcmp(w1->f, "och") == 0 && w2->fl > 1 &&
+  if (folded(s, w2)->ok && folded(s, w1)->ok && strcmp(w1->f, "och") == 0 &&
+      w2->fl > 1 &&
       w2->f[w2->fl - 1] == '-' && w2->fl + 5 + n < sizeof name) {
     memcpy(name, w2->f, w2->fl);
     memcpy(name + w2->fl, " och ", 5);
@@ -630,17 +664,9 @@ static void find_organs(const unsigned char *s, size_t len, EngMeta *m) {
     Word *w = &ws[cur];
     w->a = a;
     w->b = i;
-    w->ok = 0;
-    w->fl = 0;
-    if (i - a <= WORD_MAX && fold(s + a, i - a, w->f, sizeof w->f) != (size_t)-1) {
-      w->fl = i - a;
-      w->ok = 1;
-    }
-    /* only words that can matter are examined further */
-    if (w->ok) {
-      Word *w1 = &ws[(cur + 2) % 3], *w2 = &ws[(cur + 1) % 3];
-      organ_word(s, len, w2, w1, w, m);
-    }
+    w->folded = 0;
+    Word *w1 = &ws[(cur + 2) % 3], *w2 = &ws[(cur + 1) % 3];
+    organ_word(s, len, w2, w1, w, m);
     cur = (cur + 1) % 3;
   }
 }

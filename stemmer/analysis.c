@@ -129,6 +129,8 @@ struct AnAnalyzer {
   unsigned nextra, extra_first;   /* queued, next to return              */
   Extra cur_extra;                /* the extra token returned last       */
   AnSplitter *splitter;           /* compound splitter (AN_WITH_PARTS)   */
+  int tok_unsplit;                /* the last analysed run is known to have
+                                     no compound parts (AN_CACHED_UNSPLIT) */
 };
 
 /* ---------------------------------------------------------------- bytes -- */
@@ -372,6 +374,15 @@ static int analyse_run(AnAnalyzer *an, const char *s, size_t n, int is_ascii,
     if (rc == SW_OK) rc = stem(an, fold, fold_len, term, &term_len);
     if (rc != SW_OK) return rc;
     flags = an_is_stopword(fold, fold_len) ? AN_STOP : 0;
+    /* Most words are no compound: say so in the cache entry, so that later
+    ** tokens of the word skip the splitter's own (larger, colder) cache. */
+    if ((an->with_now & AN_WITH_PARTS) && an->splitter) {
+      AnPart parts[AN_SPLIT_MAX_PARTS];
+      if (fold_len < AN_PART_MIN ||
+          an_splitter_split_deep(an->splitter, fold, fold_len, parts,
+                                 AN_SPLIT_MAX_PARTS) == 0)
+        flags |= AN_CACHED_UNSPLIT;
+    }
     if (cacheable)
       an_stemcache_put(an->cache, hash, key, klen, fold, fold_len, term,
                        term_len, flags);
@@ -380,7 +391,8 @@ static int analyse_run(AnAnalyzer *an, const char *s, size_t n, int is_ascii,
   tok->fold_len = fold_len;
   tok->term = term;
   tok->term_len = term_len;
-  tok->flags = flags;
+  tok->flags = flags & ~(unsigned)AN_CACHED_UNSPLIT;
+  an->tok_unsplit = (flags & AN_CACHED_UNSPLIT) != 0;
   return SW_OK;
 }
 
@@ -662,7 +674,7 @@ static void queue_parts(AnAnalyzer *an, const AnToken *tok) {
 static void queue_extras(AnAnalyzer *an, const AnToken *tok) {
   an->nextra = an->extra_first = 0;
   if ((an->with_now & AN_WITH_PARTS) && an->splitter &&
-      tok->fold_len >= AN_PART_MIN)
+      tok->fold_len >= AN_PART_MIN && !an->tok_unsplit)
     queue_parts(an, tok);
   while (an->ident_next < an->nidents &&
          an->idents[an->ident_next].start <= tok->start) {
@@ -745,7 +757,8 @@ int an_next(AnAnalyzer *an, AnToken *tok) {
     an->ahead_n--;
   } while (rc == 0);
   if (an->nidents > an->ident_next ||
-      ((an->with_now & AN_WITH_PARTS) && tok->fold_len >= AN_PART_MIN))
+      ((an->with_now & AN_WITH_PARTS) && tok->fold_len >= AN_PART_MIN &&
+       !an->tok_unsplit))
     queue_extras(an, tok);
   return 1;
 }

@@ -66,7 +66,7 @@
 #define CACHE_INITIAL_SLOTS ((size_t)1 << 12)
 #define CACHE_MAX_SLOTS (2 * AN_SPLIT_CACHE_MAX) /* load <= 1/2          */
 #define CACHE_INITIAL_ARENA ((size_t)64 << 10)
-#define CACHE_MAX_ARENA ((size_t)16 << 20)
+#define CACHE_MAX_ARENA ((size_t)48 << 20)
 #define CACHE_PART_BYTES 8 /* off, len, depth, base_len, base (u32 LE)   */
 
 struct AnSplitter {

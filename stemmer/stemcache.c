@@ -32,7 +32,7 @@
 #define SLOT_SLACK 64                        /* readable bytes after slots   */
 
 /* Slot.meta: the AN_* flags in the low bits, then how the entry is stored. */
-#define META_FLAGS 0x03        /* AN_* bits                                  */
+#define META_FLAGS 0x83        /* AN_* bits and AN_CACHED_UNSPLIT            */
 #define META_LIVE 0x04         /* the slot holds an entry                    */
 #define META_INLINE 0x08       /* bytes in data, else in the arena           */
 #define META_FOLD_IS_KEY 0x10  /* inline: the fold is the key, not repeated  */
@@ -70,7 +70,8 @@ _Static_assert(SW_MAX_TOKEN_BYTES == 256 && AN_CACHE_KEY_MAX <= 256,
                "key, fold and stem lengths are packed in a byte each");
 _Static_assert(sizeof(Slot) == 32, "a slot is half a cache line");
 _Static_assert(SLOT_SLACK >= AN_CACHE_READABLE, "slack for fixed-size reads");
-_Static_assert(AN_STOP <= META_FLAGS, "flags are stored in two bits");
+_Static_assert((AN_STOP | AN_EXTRA | AN_CACHED_UNSPLIT) == META_FLAGS,
+               "flags are stored in bits 0, 1 and 7 of meta");
 
 /* n zeroed slots, 32-byte aligned (a large table on transparent huge pages:
 ** it is read at random, one slot per token). NULL when memory is short. */

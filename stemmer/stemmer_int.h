@@ -56,6 +56,12 @@ typedef struct AnCacheHit {
 
 #define AN_CACHE_READABLE 32
 
+/* A flag the cache keeps beside the AN_* token flags, never seen outside
+** analysis.c: the splitter found no compound parts in the fold (set only
+** when the entry was made with AN_WITH_PARTS on; absent, the splitter is
+** asked). */
+#define AN_CACHED_UNSPLIT 0x80
+
 /* Create an empty cache at its initial (small) size. Returns SW_OK or
 ** SW_NOMEM; *out is NULL on failure. */
 int an_stemcache_new(AnStemCache **out);
@@ -219,7 +225,7 @@ typedef struct AnSplitter AnSplitter;
 ** of results (at most AN_SPLIT_CACHE_MAX words; emptied as a whole when
 ** full). Returns SW_OK or SW_NOMEM (*out = NULL, err says so). Like the
 ** analyzer, a splitter serves one thread at a time. */
-#define AN_SPLIT_CACHE_MAX ((size_t)1 << 17)
+#define AN_SPLIT_CACHE_MAX ((size_t)1 << 19)
 int an_splitter_new(AnSplitter **out, SwError *err);
 void an_splitter_free(AnSplitter *s); /* NULL is a no-op */
 
