@@ -81,9 +81,20 @@ typedef struct Run {
   size_t invalid;            /* invalid sequences in the separators before */
   uint32_t hash;             /* an_hash of its cache key                  */
   int is_ascii;              /* 1: all ASCII, fold holds its fold         */
+  int hyph_break;            /* 1: a hyphen at a line end follows, then a
+                                lower-case letter (a word broken in two) */
   size_t fold_len;           /* bytes of fold (is_ascii)                  */
   char fold[SW_MAX_TOKEN_BYTES]; /* the fold of an ASCII run              */
 } Run;
+
+/* Scratch for rejoining a word broken at a line end (try_join). */
+typedef struct JoinBuf {
+  Run run2;                       /* the run after the break (an_term)  */
+  char fold2[SW_MAX_TOKEN_BYTES]; /* its fold when not ASCII            */
+  char term2[SW_MAX_TOKEN_BYTES]; /* its term                            */
+  char fold[SW_MAX_TOKEN_BYTES];  /* the joined fold                     */
+  char term[SW_MAX_TOKEN_BYTES];  /* the joined term                     */
+} JoinBuf;
 
 /* The stream reads AN_AHEAD runs ahead of the token it returns, and
 ** prefetches their stem-cache slots as it finds them: the cache is far
@@ -116,6 +127,7 @@ struct AnAnalyzer {
   size_t tail_invalid;            /* invalid sequences after the last run */
   int scan_done;                  /* 1: scan reached the end of the text */
   Run term_run;                   /* scratch run for an_term             */
+  JoinBuf join;                   /* the stream's rejoined word          */
   char fold[SW_MAX_TOKEN_BYTES];  /* AnToken.fold of the last token      */
   char term[SW_MAX_TOKEN_BYTES];  /* AnToken.term of the last token      */
   unsigned with;                  /* AN_WITH_* asked for                 */
@@ -396,6 +408,24 @@ static int analyse_run(AnAnalyzer *an, const char *s, size_t n, int is_ascii,
   return SW_OK;
 }
 
+/* 1 if t[p..] is a hyphen ending a line ("sam-\n", spaces and a CR
+** allowed around the line break) followed by a lower-case letter: a word
+** broken at a line end, as text from PDFs has them. */
+static int hyphen_break(const unsigned char *t, size_t len, size_t p) {
+  if (p >= len || t[p] != '-') return 0;
+  p++;
+  int nl = 0;
+  while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == '\r' ||
+                     (t[p] == '\n' && !nl))) {
+    nl |= t[p] == '\n';
+    p++;
+  }
+  if (!nl || p >= len) return 0;
+  if (t[p] >= 'a' && t[p] <= 'z') return 1;
+  /* å, ä, ö, é, ...: U+00DF..U+00FF, lower-case Latin-1 letters */
+  return t[p] == 0xC3 && p + 1 < len && t[p + 1] >= 0x9F && t[p + 1] != 0xB7;
+}
+
 /* Finds the next run of sc from sc->cur: skips the separators before it
 ** (adding the invalid sequences among them to *invalid), then fills r and
 ** moves sc->cur past the run's surface (its colon suffix included: that is
@@ -503,6 +533,7 @@ static int scan_run(Scan *sc, Run *r, size_t *invalid) {
   r->start = start;
   r->run_end = p;
   r->end = suffix_end(t, len, p);
+  r->hyph_break = r->end == p && hyphen_break(t, len, p);
   r->is_ascii = is_ascii;
   r->fold_len = fold_len;
   r->hash = is_ascii ? an_hash(fold, fold_len)
@@ -531,10 +562,44 @@ static int run_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
   return 1;
 }
 
-/* The next token of sc into *tok, without read-ahead (an_term). Returns 1,
-** 0 at the end, or -SW_NOMEM. */
+/* Word token tok ends where a hyphen breaks a line and run r2 continues
+** it ("sam-\nverkan"). When the two folds joined make a known word
+** (an_lex_known: the lexicon, independent of the analyzer's extras), tok
+** becomes that word, its surface spanning both parts, its fold and term in
+** jb. Returns 1 if joined, 0 if not, or -SW_NOMEM. */
+static int try_join(AnAnalyzer *an, const Scan *sc, AnToken *tok, Run *r2,
+                    JoinBuf *jb) {
+  int unsplit = an->tok_unsplit;
+  AnToken t2;
+  int rc = analyse_run(an, (const char *)sc->text + r2->start,
+                       r2->run_end - r2->start, r2->is_ascii, r2->hash,
+                       r2->fold_len, r2->is_ascii ? r2->fold : jb->fold2,
+                       jb->term2, &t2);
+  an->tok_unsplit = unsplit;
+  if (rc != SW_OK) return -rc;
+  size_t n1 = tok->fold_len, n = n1 + t2.fold_len;
+  if (t2.fold_len == 0 || n > SW_MAX_TOKEN_BYTES) return 0;
+  memcpy(jb->fold, tok->fold, n1);
+  memcpy(jb->fold + n1, t2.fold, t2.fold_len);
+  if (!an_lex_known(jb->fold, n)) return 0;
+  size_t term_len = 0;
+  rc = stem(an, jb->fold, n, jb->term, &term_len);
+  if (rc != SW_OK) return -rc;
+  if (term_len == 0) return 0;
+  tok->fold = jb->fold;
+  tok->fold_len = n;
+  tok->term = jb->term;
+  tok->term_len = term_len;
+  tok->flags = an_is_stopword(jb->fold, n) ? AN_STOP : 0;
+  tok->end = r2->end;
+  an->tok_unsplit = 0; /* not known: the splitter decides */
+  return 1;
+}
+
+/* The next token of sc into *tok, without read-ahead (an_term); jb holds a
+** rejoined word. Returns 1, 0 at the end, or -SW_NOMEM. */
 static int next_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
-                      char *term, AnToken *tok) {
+                      char *term, AnToken *tok, JoinBuf *jb) {
   int rc;
   do { /* runs that fold to nothing are skipped (run_token) */
     size_t at = sc->cur;
@@ -542,6 +607,14 @@ static int next_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
     rc = run_token(an, sc, r, fold, term, tok);
     if (rc < 0) sc->cur = at;
   } while (rc == 0);
+  if (rc == 1 && r->hyph_break) {
+    size_t at = sc->cur;
+    size_t invalid = 0;
+    int j = 0;
+    if (scan_run(sc, &jb->run2, &invalid)) j = try_join(an, sc, tok, &jb->run2, jb);
+    if (j < 0) return j;
+    if (j == 0) sc->cur = at; /* the run after the break is read again */
+  }
   return rc;
 }
 
@@ -753,8 +826,23 @@ int an_next(AnAnalyzer *an, AnToken *tok) {
     r->invalid = 0;
     rc = run_token(an, sc, r, an->fold, an->term, tok);
     if (rc < 0) return rc; /* the run stays first: a later call retries it */
-    an->ahead_first = (an->ahead_first + 1) % AN_AHEAD;
-    an->ahead_n--;
+    unsigned used = 1;
+    if (rc == 1 && r->hyph_break && an->ahead_n >= 2) {
+      /* The run after the break is the next in the ring: the ring is full
+      ** unless the text has ended. */
+      Run *r2 = &an->ahead[(an->ahead_first + 1) % AN_AHEAD];
+      int j = try_join(an, sc, tok, r2, &an->join);
+      if (j < 0) {
+        sc->pos--; /* retried whole by a later call */
+        return j;
+      }
+      if (j) {
+        sc->invalid += r2->invalid;
+        used = 2;
+      }
+    }
+    an->ahead_first = (an->ahead_first + used) % AN_AHEAD;
+    an->ahead_n -= used;
   } while (rc == 0);
   if (an->nidents > an->ident_next ||
       ((an->with_now & AN_WITH_PARTS) && tok->fold_len >= AN_PART_MIN &&
@@ -773,7 +861,8 @@ int an_term(AnAnalyzer *an, const char *word, size_t len, char *out,
   Scan sc = {(const unsigned char *)word, word ? len : 0, 0, 0, 0};
   AnToken tok;
   *out_len = 0;
-  int rc = next_token(an, &sc, &an->term_run, fold, term, &tok);
+  JoinBuf jb;
+  int rc = next_token(an, &sc, &an->term_run, fold, term, &tok, &jb);
   if (rc < 0) return -rc;
   if (rc == 0) return SW_OK;
   if (tok.term_len > cap) return SW_LIMIT;

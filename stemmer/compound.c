@@ -422,3 +422,15 @@ int an_splitter_split_deep(AnSplitter *s, const char *w, size_t n,
 }
 
 size_t an_splitter_cached(const AnSplitter *s) { return s->used; }
+
+int an_lex_known(const char *w, size_t n) {
+  const AnLexicon *lex = &an_lexicon;
+  if (n == 0 || n > AN_SPLIT_MAX_BYTES) return 0;
+  uint64_t fwd = an_lex_hash(w, n, 1);
+  if (an_lex_set_has(&lex->end, an_lex_hash(w, n, -1)) ||
+      an_lex_set_has(&lex->word, fwd) || an_lex_set_has(&lex->nosplit, fwd) ||
+      find_begin(lex, fwd, w, n))
+    return 1;
+  AnPart parts[AN_SPLIT_MAX_PARTS];
+  return n >= MIN_BYTES && split_word(lex, w, n, parts) > 0;
+}

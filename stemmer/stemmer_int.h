@@ -250,6 +250,12 @@ int an_splitter_split(AnSplitter *s, const char *w, size_t n, AnPart *parts,
 int an_splitter_split_deep(AnSplitter *s, const char *w, size_t n,
                            AnPart *parts, int max);
 
+/* 1 if the folded word w[0..n) is known: a form of hunspell-sv's
+** dictionary in the lexicon, or a compound the lexicon can split. No cache,
+** no state: the same answer in every analyzer. Used to rejoin words broken
+** by a hyphen at a line end. */
+int an_lex_known(const char *w, size_t n);
+
 /* Words the splitter has cached now (for tests). */
 size_t an_splitter_cached(const AnSplitter *s);
 

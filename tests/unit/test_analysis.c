@@ -168,6 +168,37 @@ static void test_normalisation(AnAnalyzer *an) {
                "åre ängelholm östersund are angelholm");
 }
 
+/* A word broken by a hyphen at a line end is one word again when the joined
+** form is a known word; otherwise, or without a line break, or before an
+** upper-case letter (Rinkeby-\nKista), the hyphen separates as always. */
+static void test_line_end_hyphen(AnAnalyzer *an) {
+  char a[512];
+  CHECK_EQ_STR(FOLDS(an, "sam-\nverkan", a), "samverkan");
+  CHECK_EQ_STR(FOLDS(an, "sam- \r\n  verkan", a), "samverkan");
+  CHECK_EQ_STR(FOLDS(an, "stads-\ndelsnämnden i Rinkeby", a),
+               "stadsdelsnämnden i rinkeby");
+  CHECK_EQ_STR(FOLDS(an, "avhoppar-\nverksamhet", a), "avhopparverksamhet");
+  char whole[256];
+  CHECK_EQ_STR(TERMS(an, "samverkans-\növerenskommelsen", a),
+               TERMS(an, "samverkansöverenskommelsen", whole));
+  CHECK_EQ_STR(FOLDS(an, "sam- verkan", a), "sam verkan");        /* no break */
+  CHECK_EQ_STR(FOLDS(an, "sam-\n\nverkan", a), "sam verkan"); /* paragraph */
+  CHECK_EQ_STR(FOLDS(an, "Rinkeby-\nKista", a), "rinkeby kista");
+  CHECK_EQ_STR(FOLDS(an, "qwx-\nzyq", a), "qwx zyq");           /* not a word */
+  CHECK_EQ_STR(FOLDS(an, "sam-\n", a), "sam");
+  /* positions: the joined word takes one; its surface spans the break */
+  const char *t = "ny sam-\nverkan nu";
+  AnToken tok;
+  an_begin(an, t, strlen(t), 0);
+  CHECK(an_next(an, &tok) == 1 && tok.pos == 0);
+  CHECK(an_next(an, &tok) == 1 && tok.pos == 1 && tok.start == 3 &&
+        tok.end == 14);
+  CHECK(an_next(an, &tok) == 1 && tok.pos == 2 && tok.start == 15);
+  /* an_term agrees with the stream */
+  char b[64];
+  CHECK_EQ_STR(term1(an, "sam-\nverkan", b, sizeof b), "samverkan");
+}
+
 static void test_colon_suffix(AnAnalyzer *an) {
   char a[512];
   AnToken tok;
@@ -637,6 +668,7 @@ int main(void) {
   test_separators(an);
   test_normalisation(an);
   test_colon_suffix(an);
+  test_line_end_hyphen(an);
   test_positions_and_stops(an);
   test_invalid_utf8(an);
   test_offsets(an);
