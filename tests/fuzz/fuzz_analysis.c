@@ -6,7 +6,8 @@
 ** an_identifiers.
 **
 ** Input: byte 0 bits 0-1 choose first_pos (0, 1, 16 or 1000000), bit 2
-** turns the extra terms on (an_set_extras(AN_WITH_IDENTS)); the rest is the
+** turns the extra terms on (an_set_extras(AN_WITH_IDENTS | AN_WITH_PARTS),
+** as sw_analyze asks: identifiers and compound parts); the rest is the
 ** text.
 **
 ** Word tokens: positions first_pos, first_pos + 1, ... with no gap; surfaces
@@ -150,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Idents ids;
   check_identifiers(text, len, &ids);
 
-  an_set_extras(an, extras ? AN_WITH_IDENTS : 0);
+  an_set_extras(an, extras ? AN_WITH_IDENTS | AN_WITH_PARTS : 0);
   an_begin(an, text, len, first_pos);
   AnToken tok;
   size_t n = 0, r = 0, prev_end = 0;
