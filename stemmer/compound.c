@@ -423,6 +423,17 @@ int an_splitter_split_deep(AnSplitter *s, const char *w, size_t n,
 
 size_t an_splitter_cached(const AnSplitter *s) { return s->used; }
 
+int an_lex_own_ending(const char *w, size_t n) {
+  const AnLexicon *lex = &an_lexicon;
+  if (n == 0 || n > AN_SPLIT_MAX_BYTES) return 0;
+  if (an_lex_set_has(&lex->defroot, an_lex_hash(w, n, 1))) return 1;
+  AnPart parts[AN_SPLIT_MAX_PARTS];
+  int np = n >= MIN_BYTES ? split_word(lex, w, n, parts) : 0;
+  if (np < 2) return 0;
+  const AnPart *last = &parts[np - 1];
+  return an_lex_set_has(&lex->defroot, an_lex_hash(w + last->off, last->len, 1));
+}
+
 int an_lex_known(const char *w, size_t n) {
   const AnLexicon *lex = &an_lexicon;
   if (n == 0 || n > AN_SPLIT_MAX_BYTES) return 0;

@@ -256,6 +256,11 @@ int an_splitter_split_deep(AnSplitter *s, const char *w, size_t n,
 ** by a hyphen at a line end. */
 int an_lex_known(const char *w, size_t n);
 
+/* 1 if the -an/-et ending of the folded word w[0..n) belongs to the word
+** itself (paket, verkan, orosanmälan: a root of hunspell-sv, or a compound
+** whose last part is one), so it is no definite article. */
+int an_lex_own_ending(const char *w, size_t n);
+
 /* Words the splitter has cached now (for tests). */
 size_t an_splitter_cached(const AnSplitter *s);
 
@@ -325,6 +330,7 @@ typedef struct AnLexicon {
   AnLexSet end;               /* forms that may end a compound (backward) */
   AnLexSet word;              /* other dictionary words that might split */
   AnLexSet nosplit;           /* words never split: names, opaque words  */
+  AnLexSet defroot;           /* roots in -an/-et: paket, verkan         */
 } AnLexicon;
 
 extern const AnLexicon an_lexicon; /* lexicon.c, generated */

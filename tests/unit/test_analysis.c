@@ -154,7 +154,7 @@ static void test_normalisation(AnAnalyzer *an) {
   char a[512];
   CHECK_EQ_STR(FOLDS(an, "\xEF\xAC\x81nansiering", a), "finansiering"); /* U+FB01 */
   CHECK_EQ_STR(FOLDS(an, "sam\xC2\xADverkan", a), "samverkan");     /* U+00AD */
-  CHECK_EQ_STR(TERMS(an, "sam\xC2\xADverkan", a), "samverkan");
+  CHECK_EQ_STR(TERMS(an, "sam\xC2\xADverkan", a), "samverk");
   CHECK_EQ_STR(FOLDS(an, "sam\xE2\x80\x8Dverkan", a), "samverkan"); /* ZWJ */
   CHECK_EQ_STR(FOLDS(an, "\xC2\xADsam", a), "sam");  /* leading: separator */
   CHECK_EQ_STR(FOLDS(an, "sam\xC2\xAD", a), "sam");  /* trailing too */
@@ -196,7 +196,7 @@ static void test_line_end_hyphen(AnAnalyzer *an) {
   CHECK(an_next(an, &tok) == 1 && tok.pos == 2 && tok.start == 15);
   /* an_term agrees with the stream */
   char b[64];
-  CHECK_EQ_STR(term1(an, "sam-\nverkan", b, sizeof b), "samverkan");
+  CHECK_EQ_STR(term1(an, "sam-\nverkan", b, sizeof b), "samverk");
 }
 
 static void test_colon_suffix(AnAnalyzer *an) {

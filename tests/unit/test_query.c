@@ -57,11 +57,11 @@ static void test_phrases(void) {
   CHECK(q->terms[0].bare);
   /* a phrase next to a word, and typographic quotes */
   CHECK_EQ_STR(parse("stad\"trefas samverkan\"x"),
-               "stad \"tref samverkan\" x");
+               "stad \"tref samverk\" x");
   CHECK_EQ_STR(parse("\xE2\x80\x9Dtrefas samverkan\xE2\x80\x9D"),
-               "\"tref samverkan\"");
+               "\"tref samverk\"");
   CHECK_EQ_STR(parse("\xC2\xBBtrefas samverkan\xC2\xAB"),
-               "\"tref samverkan\"");
+               "\"tref samverk\"");
   /* an empty phrase vanishes */
   CHECK_EQ_STR(parse("skola \"\""), "skol");
   /* same phrase twice */
@@ -87,7 +87,7 @@ static void test_or(void) {
   CHECK_EQ_STR(parse("skola OR förskola stad"), "(skol|förskol) stad");
   CHECK_EQ_STR(parse("a OR b OR c d"), "(a|b|c) d");
   CHECK_EQ_STR(parse("\"trefas samverkan\" OR skola"),
-               "(\"tref samverkan\"|skol)");
+               "(\"tref samverk\"|skol)");
   CHECK_EQ_STR(parse("skola OR skolor"), "skol");
   CHECK_EQ_STR(parse("a OR b b OR a"), "(a|b)");
   CHECK_EQ_INT(q->nclauses, 1);
@@ -100,7 +100,7 @@ static void test_exclusions(void) {
   CHECK(!q->terms[1].positive);
   CHECK(q->terms[1].used);
   CHECK_EQ_STR(parse("-\"trefas samverkan\" skola"),
-               "skol -\"tref samverkan\"");
+               "skol -\"tref samverk\"");
   CHECK_EQ_STR(parse("skola -Rinkeby-Kista"), "skol -\"rinkeby kist\"");
   /* a stop word excluded is kept: the user asked for it */
   CHECK_EQ_STR(parse("skola -och"), "skol -och");

@@ -2,7 +2,9 @@
 ** test_snowball.c — conformance of the analysis chain with Snowball Swedish
 ** (the idea of Xapian's stemtest): every word of Snowball's voc.txt, put
 ** through an_term (so through the whole chain: tokenizing, NFC, case folding,
-** stemming, the stem cache), must give the same line of output.txt; and the
+** stemming, the stem cache), must give the same line of output.txt, except
+** definite singulars in -et/-an, which must give their indefinite form's
+** term (see definite_of_own_lemma); and the
 ** built-in stop list must be exactly the 114 words of Snowball's stop.txt.
 ** The data is ../shared/testdata/snowball-swedish/ (version and licence in
 ** its README); when it is absent the test says so and exits 77 (skipped).
@@ -42,6 +44,39 @@ static int next_line(const Text *t, size_t *off, const char **line,
   return 1;
 }
 
+/* The one deliberate departure from Snowball (analysis.c, definite_base):
+** a definite singular in -et or -an (genitive -s after it allowed) gets the
+** term of its indefinite form. 1 if word w (wl bytes) is such a form and
+** term is the term an_term gives the form it stands for: w without -et
+** (beslutet: beslut), with -e for -et (samhället: samhälle) or without -n
+** (frågan: fråga). Checked through an_term on the shorter form, so every
+** word the rule touches must land on a form of its own lemma. */
+static int definite_of_own_lemma(AnAnalyzer *an, const char *w, size_t wl,
+                                 const char *term, size_t tl) {
+  char form[SW_MAX_TOKEN_BYTES + 2], t2[SW_MAX_TOKEN_BYTES];
+  size_t n = wl, t2l;
+  if (n > 0 && w[n - 1] == 's') n--;
+  if (n < 5 || n > SW_MAX_TOKEN_BYTES) return 0;
+  const char *ending = w + n - 2;
+  size_t cands[2][2]; /* bytes kept, 1 if an 'e' is added */
+  int nc = 0;
+  if (memcmp(ending, "et", 2) == 0) {
+    cands[nc][0] = n - 2, cands[nc++][1] = 0;
+    cands[nc][0] = n - 2, cands[nc++][1] = 1;
+  } else if (memcmp(ending, "an", 2) == 0) {
+    cands[nc][0] = n - 1, cands[nc++][1] = 0;
+  }
+  for (int c = 0; c < nc; c++) {
+    size_t fl = cands[c][0];
+    memcpy(form, w, fl);
+    if (cands[c][1]) form[fl++] = 'e';
+    if (an_term(an, form, fl, t2, sizeof t2, &t2l) == SW_OK && t2l == tl &&
+        memcmp(t2, term, tl) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 static void test_stems(AnAnalyzer *an, const char *voc_path,
                        const char *out_path) {
   Text voc, out;
@@ -51,7 +86,7 @@ static void test_stems(AnAnalyzer *an, const char *voc_path,
     free(voc.data);
     return;
   }
-  size_t voff = 0, ooff = 0, words = 0, bad = 0;
+  size_t voff = 0, ooff = 0, words = 0, bad = 0, definite = 0;
   const char *w, *e;
   size_t wl, el;
   char term[SW_MAX_TOKEN_BYTES];
@@ -64,6 +99,11 @@ static void test_stems(AnAnalyzer *an, const char *voc_path,
     words++;
     size_t tl = 0;
     int rc = an_term(an, w, wl, term, sizeof term, &tl);
+    if (rc == SW_OK && (tl != el || memcmp(term, e, tl) != 0) &&
+        definite_of_own_lemma(an, w, wl, term, tl)) {
+      definite++;
+      continue;
+    }
     if (rc != SW_OK || tl != el || memcmp(term, e, tl) != 0) {
       if (bad < 10)
         fprintf(stderr, "  line %zu: %.*s -> %.*s, Snowball says %.*s\n",
@@ -71,9 +111,13 @@ static void test_stems(AnAnalyzer *an, const char *voc_path,
       bad++;
     }
   }
-  printf("snowball swedish: %zu words, %zu mismatches (%.2f %% match)\n",
-         words, bad, words ? 100.0 * (double)(words - bad) / (double)words : 0.0);
+  printf("snowball swedish: %zu words, %zu mismatches (%.2f %% match); %zu "
+         "definite forms stemmed as their indefinite form instead\n",
+         words, bad, words ? 100.0 * (double)(words - bad) / (double)words : 0.0,
+         definite);
   CHECK(words > 30000);
+  /* The rule is narrow: 1,177 of the 30,623 words (3.8 %) when written. */
+  CHECK(definite > 1000 && definite < 1500);
   CHECK_EQ_INT(bad, 0);
   free(voc.data);
   free(out.data);
