@@ -371,6 +371,19 @@ static size_t definite_base(const char *f, size_t n, char *buf) {
   return 0;
 }
 
+/* 1 if e[0..n) is a plural or definite noun ending (gräns-en, plats-erna,
+** krets-ar), after which stem() may drop the s of an -s stem. Other endings
+** Snowball removes (-lig, -a, -e, -ade) leave other words: barns-lig is no
+** form of barn, föruts-e none of förut. */
+static int noun_ending(const char *e, size_t n) {
+  static const char *const endings[] = {
+      "en",  "ens",  "ar",    "ars",  "arna",  "arnas", "er",
+      "ers", "erna", "ernas", "or",   "ors",   "orna",  "ornas"};
+  for (size_t k = 0; k < sizeof endings / sizeof *endings; k++)
+    if (strlen(endings[k]) == n && memcmp(endings[k], e, n) == 0) return 1;
+  return 0;
+}
+
 /* Stem fold[0..fold_len) into term (SW_MAX_TOKEN_BYTES). Returns SW_OK or
 ** SW_NOMEM (libstemmer's own allocation failed). */
 static int stem(AnAnalyzer *an, const char *fold, size_t fold_len, char *term,
@@ -391,6 +404,22 @@ static int stem(AnAnalyzer *an, const char *fold, size_t fold_len, char *term,
   /* Snowball Swedish only removes suffixes; the cut is a safety net. */
   *term_len = cut_utf8((const char *)r, (size_t)rlen, SW_MAX_TOKEN_BYTES);
   memcpy(term, r, *term_len);
+  /* Snowball removes one ending, so a word in -s loses its s when bare and
+  ** keeps it under an ending: skolskjuts -> skolskjut, but skolskjutsarna
+  ** -> skolskjuts (measured: a municipal query lost its documents). When a
+  ** noun ending went and the stem ends in s, the stem is stemmed once
+  ** more, and taken when that drops just the s, as for the bare word:
+  ** skolskjutsarna -> skolskjut, platserna -> plat (plats -> plat), while
+  ** husen -> hus stays (Snowball keeps hus). */
+  size_t tl = *term_len;
+  if (tl >= 2 && tl < fold_len && term[tl - 1] == 's' &&
+      memcmp(fold, term, tl) == 0 && noun_ending(fold + tl, fold_len - tl)) {
+    r = sb_stemmer_stem(an->stemmer, (const sb_symbol *)term, (int)tl);
+    if (!r) return SW_NOMEM;
+    if (sb_stemmer_length(an->stemmer) == (int)tl - 1 &&
+        memcmp(r, term, tl - 1) == 0)
+      *term_len = tl - 1;
+  }
   return SW_OK;
 }
 

@@ -77,6 +77,20 @@ static int definite_of_own_lemma(AnAnalyzer *an, const char *w, size_t wl,
   return 0;
 }
 
+/* The second departure (analysis.c, stem): a word whose Snowball stem e
+** ends in -s after an ending was removed gets the term Snowball's stem e
+** itself gets as a word, when that just drops the s (skolskjutsarna: e =
+** skolskjuts, the term of skolskjuts is skolskjut). 1 if term is that. */
+static int s_after_ending(AnAnalyzer *an, const char *e, size_t el,
+                          const char *term, size_t tl) {
+  char t2[SW_MAX_TOKEN_BYTES];
+  size_t t2l;
+  if (el < 2 || e[el - 1] != 's' || tl != el - 1 || memcmp(term, e, tl) != 0)
+    return 0;
+  return an_term(an, e, el, t2, sizeof t2, &t2l) == SW_OK && t2l == tl &&
+         memcmp(t2, term, tl) == 0;
+}
+
 static void test_stems(AnAnalyzer *an, const char *voc_path,
                        const char *out_path) {
   Text voc, out;
@@ -86,7 +100,7 @@ static void test_stems(AnAnalyzer *an, const char *voc_path,
     free(voc.data);
     return;
   }
-  size_t voff = 0, ooff = 0, words = 0, bad = 0, definite = 0;
+  size_t voff = 0, ooff = 0, words = 0, bad = 0, definite = 0, s_kept = 0;
   const char *w, *e;
   size_t wl, el;
   char term[SW_MAX_TOKEN_BYTES];
@@ -104,6 +118,11 @@ static void test_stems(AnAnalyzer *an, const char *voc_path,
       definite++;
       continue;
     }
+    if (rc == SW_OK && (tl != el || memcmp(term, e, tl) != 0) &&
+        s_after_ending(an, e, el, term, tl)) {
+      s_kept++;
+      continue;
+    }
     if (rc != SW_OK || tl != el || memcmp(term, e, tl) != 0) {
       if (bad < 10)
         fprintf(stderr, "  line %zu: %.*s -> %.*s, Snowball says %.*s\n",
@@ -112,9 +131,11 @@ static void test_stems(AnAnalyzer *an, const char *voc_path,
     }
   }
   printf("snowball swedish: %zu words, %zu mismatches (%.2f %% match); %zu "
-         "definite forms stemmed as their indefinite form instead\n",
+         "definite forms stemmed as their indefinite form instead, %zu stems "
+         "in -s stemmed as the bare word\n",
          words, bad, words ? 100.0 * (double)(words - bad) / (double)words : 0.0,
-         definite);
+         definite, s_kept);
+  CHECK(s_kept < 250); /* 133 when written */
   CHECK(words > 30000);
   /* The rule is narrow: 1,177 of the 30,623 words (3.8 %) when written. */
   CHECK(definite > 1000 && definite < 1500);
