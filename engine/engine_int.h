@@ -94,6 +94,8 @@ typedef struct EngQTerm {
   uint8_t positive;  /* 1: some positive clause uses it                   */
   uint8_t bare;      /* 1: a positive clause uses it as a one-term atom   */
   uint8_t alt;       /* 1: only as an expansion (expand.c) of some word   */
+  uint8_t joined;    /* 1: a compound joining two typed words (expand.c):
+                        counts as both of them when ranking              */
   float boost;       /* BM25 weight factor: 1, below 1 for expansions     */
   uint32_t title1;   /* 1 + index of its title-field companion term
                         (IX_NS_TITLE + term), 0 for none (expand.c)       */
@@ -216,9 +218,12 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 **     found only through parts rank below those with the typed words,
 **     search.c first runs the query without parts and adds them only when
 **     fewer than k documents have the typed words (`parts`);
-**   - the title field: every typed word's clause also reads the word's
-**     title-field term, so that BM25F counts title occurrences
-**     ENG_TITLE_WEIGHT times (eval.c), without changing what matches.
+**   - two neighbouring words both inside one compound (`nämnder i
+**     stadsdelar`): the compound the index holds (`stadsdelsnämnd`) is an
+**     alternative of both clauses and counts as both words typed;
+**   - the title field (with ENG_TITLE_FIELD only; off, see below): every
+**     typed word's clause also reads the word's title-field term, so that
+**     BM25F counts title occurrences ENG_TITLE_WEIGHT times (eval.c).
 ** Expansion never removes what the user typed: a clause keeps its atoms
 ** and gains alternatives. */
 
@@ -232,6 +237,13 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 ** title terms, and a re-ranking pass over the top candidates is the cheaper
 ** way to apply BM25F (issue 4, open). */
 #define ENG_TITLE_FIELD 0
+/* What the engine does instead (eval.c, title_rerank): the best
+** ENG_TITLE_DEPTH candidates by the ranking key are kept; each gains, per
+** query word (typed or expansion) in its title, ENG_TITLE_BONUS times the
+** word's BM25 weight (its score at saturation); then the top k are taken
+** again. Tuned on corpus/queries/municipal.tsv (bench/README.md). */
+#define ENG_TITLE_DEPTH 50
+#define ENG_TITLE_BONUS 0.5
 #define ENG_BOOST_SYNONYM 0.8f
 
 typedef struct EngSynonyms EngSynonyms;

@@ -26,6 +26,7 @@
 */
 #include "engine_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct EngIter EngIter;
@@ -59,6 +60,8 @@ typedef struct TermState {
   uint32_t stamp;         /* == ev->epoch: marked for the current document */
   uint32_t tf;            /* freq in the current document (when marked)    */
   int alt;                /* 1: an expansion alternative, not typed        */
+  uint32_t typed;         /* typed words it stands for: 0 (alternative),
+                             1, or 2 (a compound joining two words)        */
   uint32_t title1;        /* 1 + its title-field companion, 0 if none      */
   int found;              /* 1: the index has the term                      */
 } TermState;
@@ -148,7 +151,7 @@ static double score_marked(EngEval *ev, SwDocId d) {
   uint32_t exact = 0;
   for (uint32_t i = 0; i < ev->nmarked; i++) {
     const TermState *ts = &ev->terms[ev->marked[i]];
-    exact += !ts->alt;
+    exact += ts->typed;
     if (ts->wt == 0) continue; /* a title companion: weighs its word */
     double tf = ts->tf;
     if (ts->title1) {
@@ -207,14 +210,56 @@ static inline void offer(EngEval *ev, SwDocId d, uint32_t matched,
   }
 }
 
-/* Heap-sort in place: afterwards heap[0] is the best hit. */
-static void heap_finish(EngEval *ev) {
-  for (size_t n = ev->nheap; n > 1; n--) {
-    EngHitRaw t = ev->heap[0];
-    ev->heap[0] = ev->heap[n - 1];
-    ev->heap[n - 1] = t;
-    sift_down(ev->heap, n - 1, 0);
+/* ---------------------------------------------------- title re-rank -- */
+
+static int by_doc(const void *a, const void *b) {
+  SwDocId x = ((const EngHitRaw *)a)->doc, y = ((const EngHitRaw *)b)->doc;
+  return x < y ? -1 : x > y;
+}
+
+static int best_first(const void *a, const void *b) {
+  const EngHitRaw *x = a, *y = b;
+  return worse(x, y) - worse(y, x); /* the better one first */
+}
+
+/* The title field (ENG_TITLE_BONUS): the held hits (heap order lost) gain
+** a bonus per query word their title holds, read from the word's
+** IX_NS_TITLE term, one seek per hit; then they are sorted best first and
+** cut to k. */
+static int title_rerank(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
+                        SwError *err) {
+  EngHitRaw *h = ev->heap;
+  size_t n = ev->nheap;
+  qsort(h, n, sizeof *h, by_doc);
+  for (uint32_t t = 0; t < q->nterms; t++) {
+    const EngQTerm *qt = &q->terms[t];
+    const TermState *ts = &ev->terms[t];
+    if (!ts->found || ts->wt <= 0 || !qt->positive || qt->len == 0 ||
+        qt->len >= SW_MAX_TOKEN_BYTES ||
+        (unsigned char)q->bytes[qt->off] < 0x20)
+      continue; /* not a word: a part, identifier, facet or title term */
+    char tt[SW_MAX_TOKEN_BYTES];
+    tt[0] = IX_NS_TITLE;
+    memcpy(tt + 1, q->bytes + qt->off, qt->len);
+    IxTermInfo ti;
+    SwError local;
+    sw_error_clear(&local);
+    int rc = ix_term_find(r, tt, qt->len + 1, &ti, &local);
+    if (rc == SW_NOTFOUND) continue;
+    if (rc) return sw_error_set(err, rc, "%s", local.msg);
+    IxPostings *p;
+    if ((rc = ix_postings_open(r, &ti, 0, &p, err))) return rc;
+    double bonus = ENG_TITLE_BONUS * ts->wt;
+    for (size_t i = 0; i < n && !p->eof; i++) {
+      if ((rc = ix_postings_seek(p, h[i].doc, err))) break;
+      if (!p->eof && p->doc == h[i].doc) h[i].score += bonus;
+    }
+    ix_postings_free(p);
+    if (rc) return rc;
   }
+  qsort(h, n, sizeof *h, best_first);
+  if (ev->nheap > k) ev->nheap = k;
+  return SW_OK;
 }
 
 /* ----------------------------------------------------------- iterators -- */
@@ -619,7 +664,8 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
   for (uint32_t a = 0; a < q->natoms; a++) nslots += q->atoms[a].nslots;
   size_t niters = q->nclauses + q->natoms + nslots;
   size_t nptrs = q->nclauses + q->nexcl + q->natoms + 2 * nslots;
-  ev->heap_cap = k < ev->ndocs ? k : ev->ndocs;
+  size_t keep = k < ENG_TITLE_DEPTH ? ENG_TITLE_DEPTH : k; /* title_rerank */
+  ev->heap_cap = keep < ev->ndocs ? keep : ev->ndocs;
   ev->nheap = 0;
   if (sw_grow((void **)&ev->terms, &ev->terms_cap, q->nterms + 1,
                sizeof *ev->terms) ||
@@ -649,6 +695,7 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
     if (rc) return sw_error_set(err, rc, "%s", local.msg);
     ts->found = 1;
     ts->alt = q->terms[t].alt;
+    ts->typed = q->terms[t].joined ? 2 : !ts->alt;
     ts->title1 = q->terms[t].title1;
     ts->wt = eng_bm25_weight(ev->nlive, ts->ti.df) * q->terms[t].boost;
   }
@@ -820,7 +867,8 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
     out->partial = total > 0;
   }
   teardown(ev);
-  heap_finish(ev);
+  rc = title_rerank(ev, r, q, k, err);
+  if (rc) goto fail;
   out->hits = ev->heap;
   out->nhits = ev->nheap;
   out->total = total;

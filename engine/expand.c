@@ -397,6 +397,100 @@ static int fold_variants(Expander *x, IxReader *r, uint32_t c, uint32_t t,
   return SW_OK;
 }
 
+/* ---------------------------------------------------- compound joins -- */
+
+/* Byte offset of 1-based character column col of text (len bytes). */
+static size_t offset_of(const char *text, size_t len, uint32_t col) {
+  size_t i = 0;
+  for (uint32_t c = 1; i < len; i++) {
+    if (((unsigned char)text[i] & 0xC0) != 0x80 && c++ == col) break;
+  }
+  return i;
+}
+
+/* The first word at character column col of the query: its fold and term. */
+static int typed_word(Expander *x, AnAnalyzer *an, uint32_t col, char *fold,
+                      size_t *fold_len, char *term, size_t *term_len) {
+  size_t off = offset_of(x->text, x->len, col);
+  AnToken tok;
+  *fold_len = *term_len = 0;
+  if (!an || off >= x->len) return 0;
+  an_begin(an, x->text + off, x->len - off, 0);
+  int rc = an_next(an, &tok);
+  if (rc < 0) return -rc;
+  if (rc == 0 || (tok.flags & AN_EXTRA)) return 0;
+  memcpy(fold, tok.fold, tok.fold_len);
+  *fold_len = tok.fold_len;
+  memcpy(term, tok.term, tok.term_len);
+  *term_len = tok.term_len;
+  return 0;
+}
+
+/* Two query words both inside one compound: `nämnder i stadsdelar` is what
+** `stadsdelsnämnder` holds, `samverkan överenskommelse` what
+** `samverkansöverenskommelse` holds. For two neighbouring content words
+** (stop words between them are skipped) each order is tried: the first
+** word as typed (folded) or as its term, with or without a linking s, then
+** the second word's term; a candidate the index holds as a word becomes an
+** alternative of both clauses, and a document with it counts as having both
+** words typed (EngQTerm.joined). Up to 8 dictionary lookups per pair. */
+static int compound_joins(Expander *x, IxReader *r, AnAnalyzer *an,
+                          uint32_t parsed, SwError *err) {
+  EngQuery *q = x->q;
+  long prev = -1;
+  for (uint32_t c = 0; c < parsed; c++) {
+    long t = clause_term(q, c);
+    const EngQAtom *a = &q->atoms[q->clauses[c].atom];
+    if (t < 0 || q->clauses[c].natoms != 1 || x->drop[c] || a->exact ||
+        q->clauses[c].filter || q->terms[t].stop) {
+      if (t < 0 || !q->terms[t].stop) prev = -1; /* not adjacent any more */
+      continue;
+    }
+    if (prev >= 0) {
+      uint32_t cl[2] = {(uint32_t)prev, c};
+      char fold[2][SW_MAX_TOKEN_BYTES], term[2][SW_MAX_TOKEN_BYTES];
+      size_t fl[2], tl[2];
+      for (int k = 0; k < 2; k++) {
+        const EngQAtom *ak = &q->atoms[q->clauses[cl[k]].atom];
+        int rc = typed_word(x, an, ak->column, fold[k], &fl[k], term[k], &tl[k]);
+        if (rc) return sw_error_set(err, rc, "out of memory (query expansion)");
+      }
+      for (int first = 0; first < 2 && fl[0] && fl[1]; first++) {
+        int second = 1 - first;
+        for (int v = 0; v < 4; v++) {
+          const char *head = v < 2 ? fold[first] : term[first];
+          size_t hl = v < 2 ? fl[first] : tl[first];
+          if (v >= 2 && hl == fl[first] && !memcmp(head, fold[first], hl))
+            continue; /* the term is the fold: tried already */
+          int link = v & 1;
+          char cand[SW_MAX_TOKEN_BYTES];
+          size_t n = hl + (size_t)link + tl[second];
+          if (hl == 0 || n > sizeof cand) continue;
+          memcpy(cand, head, hl);
+          if (link) cand[hl] = 's';
+          memcpy(cand + hl + link, term[second], tl[second]);
+          IxTermInfo ti;
+          SwError local;
+          sw_error_clear(&local);
+          int rc = ix_term_find(r, cand, n, &ti, &local);
+          if (rc == SW_NOTFOUND) continue;
+          if (rc) return sw_error_set(err, rc, "%s", local.msg);
+          const char *tp = cand;
+          uint32_t tlen = (uint32_t)n;
+          for (int k = 0; k < 2; k++)
+            if ((rc = add_alt(x, cl[k], &tp, &tlen, 1, 1.0f, err))) return rc;
+          long j = eng_query_intern(q, cand, n, err);
+          if (j < 0) return SW_NOMEM;
+          q->terms[j].alt = 0;
+          q->terms[j].joined = 1;
+        }
+      }
+    }
+    prev = (long)c;
+  }
+  return SW_OK;
+}
+
 /* ------------------------------------------------------------ synonyms -- */
 
 /* Is the query word w[0..n) as typed an occurrence of abbreviation side s?
@@ -776,7 +870,6 @@ static int title_terms(Expander *x, uint32_t parsed, int parts) {
 int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
                      const EngSynonyms *syn, const char *text, size_t len,
                      int parts, SwError *err) {
-  (void)an;
   Expander *x = sw_calloc(1, sizeof *x);
   if (!x) return sw_error_set(err, SW_NOMEM, "out of memory (query expansion)");
   x->q = q;
@@ -798,6 +891,7 @@ int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
         !q->atoms[q->clauses[c].atom].exact)
       rc = fold_variants(x, r, c, (uint32_t)t, err);
   }
+  if (rc == SW_OK && text && len) rc = compound_joins(x, r, an, parsed, err);
   if (rc == SW_OK && syn) rc = expand_synonyms(x, syn, text, len, err);
   if (rc == SW_OK) rc = title_terms(x, parsed, parts);
   /* Filters last: their clauses follow every other new clause. */
