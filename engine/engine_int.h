@@ -242,7 +242,7 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 ** query word (typed or expansion) in its title, ENG_TITLE_BONUS times the
 ** word's BM25 weight (its score at saturation); then the top k are taken
 ** again. Tuned on corpus/queries/municipal.tsv (bench/README.md). */
-#define ENG_TITLE_DEPTH 50
+#define ENG_TITLE_DEPTH 20
 #define ENG_TITLE_BONUS 0.5
 #define ENG_BOOST_SYNONYM 0.8f
 

@@ -222,6 +222,22 @@ static int best_first(const void *a, const void *b) {
   return worse(x, y) - worse(y, x); /* the better one first */
 }
 
+/* Sort h[0..n) by cmp: insertion sort for the usual few dozen hits (qsort's
+** merge sort cost more than the seeks), qsort beyond. */
+static void sort_hits(EngHitRaw *h, size_t n,
+                      int (*cmp)(const void *, const void *)) {
+  if (n > 64) {
+    qsort(h, n, sizeof *h, cmp);
+    return;
+  }
+  for (size_t i = 1; i < n; i++) {
+    EngHitRaw x = h[i];
+    size_t j = i;
+    for (; j > 0 && cmp(&h[j - 1], &x) > 0; j--) h[j] = h[j - 1];
+    h[j] = x;
+  }
+}
+
 /* The title field (ENG_TITLE_BONUS): the held hits (heap order lost) gain
 ** a bonus per query word their title holds, read from the word's
 ** IX_NS_TITLE term, one seek per hit; then they are sorted best first and
@@ -230,7 +246,7 @@ static int title_rerank(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
                         SwError *err) {
   EngHitRaw *h = ev->heap;
   size_t n = ev->nheap;
-  qsort(h, n, sizeof *h, by_doc);
+  sort_hits(h, n, by_doc);
   for (uint32_t t = 0; t < q->nterms; t++) {
     const EngQTerm *qt = &q->terms[t];
     const TermState *ts = &ev->terms[t];
@@ -257,7 +273,7 @@ static int title_rerank(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
     ix_postings_free(p);
     if (rc) return rc;
   }
-  qsort(h, n, sizeof *h, best_first);
+  sort_hits(h, n, best_first);
   if (ev->nheap > k) ev->nheap = k;
   return SW_OK;
 }

