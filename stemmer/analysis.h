@@ -8,6 +8,13 @@
 **   digits (N*) in any script; everything else separates (so `Rinkeby-Kista`
 **   and `covid-19` give their parts) -> NFC + Unicode case folding (utf8proc)
 **   -> Snowball Swedish stemming (libstemmer) -> term.
+** Two departures from Snowball, both narrow and checked word by word against
+** Snowball's vocabulary (tests/unit/test_snowball.c): a definite singular in
+** -et/-an gets its indefinite form's term when the compound lexicon knows
+** that form (beslutet = beslut, frågan = fråga; paket, verkan keep theirs),
+** and a stem in -s left by a noun ending is stemmed like the bare word
+** (skolskjutsarna = skolskjuts). A word broken by a hyphen at a line end
+** (`sam-\nverkan`) is one word again when the joined form is known.
 ** A Swedish colon suffix after a run (`FN:s`, `EU:s`, `SCB:n`: colon + 1..3
 ** lower-case letters ending the run) belongs to the token's surface but not
 ** to its term: `FN:s` -> term "fn".
