@@ -998,11 +998,58 @@ static int letters_candidate(const unsigned char *s, size_t len, size_t i,
   return label && is_series_letter(c);
 }
 
+/* Where the scan may skip to. Every identifier holds a digit or a section
+** sign (\xC2\xA7), and its words before the first of them (`Dnr KS `,
+** `interpellation `, `(EU) nr `) are short: so the words more than
+** IDENT_LEAD bytes before the next digit or section sign start nothing, and
+** the scan jumps over them. It resumes at the start of the word holding that
+** character, or up to IDENT_LEAD bytes earlier after an ASCII separator
+** (never inside a word, so exactly where the word-by-word scan would be). On
+** the corpus this skips 9 bytes in 10. */
+#define IDENT_LEAD 64
+
+/* The first digit or section sign at or after i, or len. */
+static size_t next_anchor(const unsigned char *s, size_t len, size_t i) {
+  for (; i < len; i++) {
+    unsigned b = s[i];
+    if (b - '0' < 10u || (b == 0xC2 && i + 1 < len && s[i + 1] == 0xA7))
+      return i;
+  }
+  return len;
+}
+
+/* The position to resume the scan at for anchor c, not before i. */
+static size_t resume_at(const unsigned char *s, size_t i, size_t c) {
+  size_t lo = c - i > IDENT_LEAD ? c - IDENT_LEAD : i;
+  size_t p = c;
+  /* back over the anchor's own word (non-ASCII bytes count as word) */
+  while (p > i && (s[p - 1] >= 0x80 || (unsigned)s[p - 1] - '0' < 10u ||
+                   ((unsigned)s[p - 1] | 0x20) - 'a' < 26u))
+    p--;
+  if (p == i) return i;
+  /* then to the earliest ASCII separator after lo */
+  size_t q = p;
+  while (q > lo) {
+    q--;
+    unsigned b = s[q];
+    if (b < 0x80 && !(b - '0' < 10u) && !((b | 0x20) - 'a' < 26u)) p = q + 1;
+  }
+  return lo == i ? i : p;
+}
+
 int an_ident_scan(const char *text, size_t len, AnIdentFn fn, void *ctx) {
   const unsigned char *s = (const unsigned char *)text;
-  size_t i = 0;
+  size_t i = 0, anchor = 0;
   if (!s) return 0;
   while (i < len) {
+    if (i > anchor || anchor == 0) {
+      /* past the last anchor's word: jump to the next one */
+      size_t c = next_anchor(s, len, i);
+      if (c == len) break;
+      i = resume_at(s, i, c);
+      anchor = c;
+      if (anchor == 0) anchor = 1; /* 0 means "none yet" above */
+    }
     unsigned b = s[i];
     Match m;
     int ok = 0;

@@ -352,6 +352,45 @@ static void bench(const char *path) {
   free(text);
 }
 
+/* The scan jumps to the next digit or section sign (ident.c, IDENT_LEAD):
+** whatever text comes before an identifier, and however far, it is found
+** the same, at the same place. Each sample behind paddings of 0..299 bytes
+** of words (ASCII, Swedish letters, a no-break space, line breaks). */
+static void test_skip_invariance(void) {
+  static const char *const samples[] = {
+      "Dnr KS 2020/1050", "dnr RK 2020/196 och EÅV 2019/274",
+      "interpellation 2017/18:447", "mot. 2018/19:1088", "SFS 2017:725",
+      "prop. 2019/20:38", "KU 1986/87:33", "förordning (EU) 2016/679",
+      "§ 13", "KS2020/1050", "betänkande 2019/20:JuU18"};
+  static const char pad[] =
+      "Kommunstyrelsen föreslår att överenskommelsen \xC2\xA0godkänns och "
+      "att\nstadsdelsnämnderna i Rinkeby-Kista samt Spånga-Tensta ska "
+      "få i uppdrag\r\natt återrapportera till kommunstyrelsen före "
+      "årsskiftet enligt den plan som beskrivs i tjänsteutlåtandet. ";
+  char text[1024];
+  for (size_t k = 0; k < sizeof samples / sizeof *samples; k++) {
+    Got ref, g;
+    scan(samples[k], strlen(samples[k]), &ref);
+    CHECK(ref.n > 0);
+    for (size_t n = 0; n < sizeof pad - 1 && n < 300; n++) {
+      if (n && (unsigned char)pad[n] >= 0x80 && (unsigned char)pad[n] < 0xC0)
+        continue; /* not a character boundary */
+      /* the padding ends at a space, so the sample starts a word */
+      int len = snprintf(text, sizeof text, "%.*s %s", (int)n, pad, samples[k]);
+      scan(text, (size_t)len, &g);
+      size_t shift = n + 1;
+      int same = !g.bad && strcmp(g.primary, ref.primary) == 0 &&
+                 g.n >= 1 && g.starts[0] == ref.starts[0] + shift &&
+                 g.ends[0] == ref.ends[0] + shift;
+      if (!same)
+        fprintf(stderr, "  '%s' after %zu bytes: got \"%s\" at %zu\n",
+                samples[k], n, g.primary, g.n ? g.starts[0] : 0);
+      CHECK(same);
+      if (!same) break;
+    }
+  }
+}
+
 int main(void) {
   test_dnr_variants();
   test_rm_sfs_eu();
@@ -360,6 +399,7 @@ int main(void) {
   test_order_and_stop();
   test_arbitrary_bytes();
   test_seeds();
+  test_skip_invariance();
   const char *b = getenv("SW_IDENT_BENCH");
   if (b && *b) bench(b);
   return tu_done();
