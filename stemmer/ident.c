@@ -1008,8 +1008,23 @@ static int letters_candidate(const unsigned char *s, size_t len, size_t i,
 ** the corpus this skips 9 bytes in 10. */
 #define IDENT_LEAD 64
 
-/* The first digit or section sign at or after i, or len. */
+/* The first digit or section sign at or after i, or len. Eight bytes at a
+** time while none of them is a digit or a 0xC2 lead byte (bit tricks on a
+** word: a byte in '0'..'9' among those below 0x80, a byte equal to 0xC2). */
 static size_t next_anchor(const unsigned char *s, size_t len, size_t i) {
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  while (i + 8 <= len) {
+    uint64_t x;
+    memcpy(&x, s + i, 8);
+    uint64_t low7 = x & ~high;
+    /* bytes below 0x80 with '0' <= b <= '9' */
+    uint64_t digit = (ones * (127 + '9' + 1) - low7) & ~x &
+                     (low7 + ones * (127 - ('0' - 1))) & high;
+    uint64_t c2 = x ^ (ones * 0xC2);
+    uint64_t lead = (c2 - ones) & ~c2 & high;
+    if (digit | lead) break;
+    i += 8;
+  }
   for (; i < len; i++) {
     unsigned b = s[i];
     if (b - '0' < 10u || (b == 0xC2 && i + 1 < len && s[i + 1] == 0xA7))
