@@ -331,9 +331,12 @@ static inline double eng_bm25_termf(double wt, double tf, float norm) {
 
 typedef struct EngHitRaw {
   SwDocId doc;       /* document id                                       */
-  uint32_t matched;  /* positive clauses the document matches              */
+  uint32_t matched;  /* ranking level: positive clauses the document
+                        matches (0 for every hit of a question, ranked by
+                        score alone)                                       */
   uint32_t exact;    /* typed (not expanded) query terms it holds         */
   double score;      /* BM25 of the distinct terms of the matched clauses  */
+  uint32_t clauses;  /* positive clauses it matches, in every mode (SwHit) */
 } EngHitRaw;
 
 typedef struct EngEvalResult {

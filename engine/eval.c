@@ -193,8 +193,8 @@ static void sift_down(EngHitRaw *h, size_t n, size_t i) {
 
 /* Keep hit if it is among the best heap_cap seen so far. */
 static inline void offer(EngEval *ev, SwDocId d, uint32_t matched,
-                         uint32_t exact, double score) {
-  EngHitRaw h = {d, matched, exact, score};
+                         uint32_t exact, double score, uint32_t clauses) {
+  EngHitRaw h = {d, matched, exact, score, clauses};
   if (ev->nheap < ev->heap_cap) {
     size_t i = ev->nheap++;
     while (i > 0) {
@@ -738,7 +738,7 @@ static int run_single(EngEval *ev, EngIter *it, uint64_t *total,
     matched_doc(ev, d);
     /* Equal scores keep the earlier (lower) doc: only strictly better
     ** enters a full heap. */
-    if (ev->nheap < ev->heap_cap || s > ev->heap[0].score) offer(ev, d, 1, 0, s);
+    if (ev->nheap < ev->heap_cap || s > ev->heap[0].score) offer(ev, d, 1, 0, s, 1);
     min = d + 1;
     int rc = ix_postings_next(p, err);
     if (rc) return rc;
@@ -782,7 +782,7 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
       begin_doc(ev);
       for (uint32_t c = 0; c < ncl; c++) cl[c]->ops->collect(cl[c]);
       double sc = score_marked(ev, d);
-      offer(ev, d, ncl, ev->exact, sc);
+      offer(ev, d, ncl, ev->exact, sc, ncl);
     }
     if (d + 1 == IX_DOC_END) break;
     d++;
@@ -826,8 +826,8 @@ static int run_partial(EngEval *ev, const EngQuery *q, EngIter **cl,
       n++;
       matched_doc(ev, d);
       double sc = score_marked(ev, d);
-      if (soft) offer(ev, d, 0, 0, sc * matched / ncl);
-      else offer(ev, d, matched, ev->exact, sc);
+      if (soft) offer(ev, d, 0, 0, sc * matched / ncl, matched);
+      else offer(ev, d, matched, ev->exact, sc, matched);
     }
   advance:
     for (uint32_t c = 0; c < ncl; c++) {

@@ -437,7 +437,7 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
     SwHit *h = &res->hits[i];
     h->doc = er.hits[i].doc;
     h->score = er.hits[i].score;
-    h->matched = er.hits[i].matched;
+    h->matched = er.hits[i].clauses;
     h->id = copy_str(&p, m->id, m->id_len);
     h->file = copy_str(&p, m->file, m->file_len);
     h->title = copy_str(&p, m->title, m->title_len);

@@ -300,6 +300,20 @@ static size_t ntokens(const char *s) {
   return n;
 }
 
+/* A question ranks by score alone, yet each hit still says how many of the
+** question's clauses it matched (it said 0). */
+static void test_question_matched(void) {
+  SwResults *r = run("Hur arbetar insatsgrupper med polisen?", 10);
+  CHECK(r && r->nhits >= 2);
+  if (r && r->nhits >= 2) {
+    CHECK_EQ_INT(r->hits[0].doc, 0); /* insatsgrupper, arbetar, polisen */
+    CHECK_EQ_INT(r->hits[0].matched, 3);
+    for (size_t i = 0; i < r->nhits; i++)
+      CHECK(r->hits[i].matched >= 1 && r->hits[i].matched <= 3);
+  }
+  sw_results_free(r);
+}
+
 static void test_bm25_by_hand(void) {
   /* parkering: N = 10 documents, df = 2; doc 4 holds it 4 times (title +
   ** text) in 1 + 5 tokens. */
@@ -818,6 +832,7 @@ int main(void) {
   test_partial();
   test_ranking();
   test_bm25_by_hand();
+  test_question_matched();
   test_snippets();
   test_snippet_edges();
   test_errors();
