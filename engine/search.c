@@ -414,6 +414,7 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   res->total_hits = er.total;
   res->partial = er.partial;
   res->clauses = er.clauses;
+  res->question = ix->query->question != 0;
   res->nhits = er.nhits;
   res->hits = er.nhits ? (SwHit *)(void *)((char *)res + head) : NULL;
   res->nfacets = nfc;

@@ -150,7 +150,12 @@ ZSTD_CDict *ix_zstd_cdict(const void *dict, size_t len, int level,
                           void **mem) {
   ZSTD_compressionParameters cp = ZSTD_getCParams(level, 0, len);
   size_t need = ZSTD_estimateCDictSize_advanced(len, cp, ZSTD_dlm_byRef);
-  *mem = sw_malloc(need);
+  /* Zeroed: libzstd 1.5.4 reads parts of a static CDict's workspace it
+  ** never wrote (valgrind: "depends on uninitialised value(s)" in
+  ** write_doctext), and the compressed text then depended on what the
+  ** allocation held before: two builds of the same input in one process
+  ** wrote different (both valid) doctext files. */
+  *mem = sw_calloc(1, need);
   if (!*mem) return NULL;
   const ZSTD_CDict *cd = ZSTD_initStaticCDict(*mem, need, dict, len,
                                               ZSTD_dlm_byRef, ZSTD_dct_auto,

@@ -150,7 +150,14 @@ typedef struct SwBuildOptions {
   size_t mem_budget;   /* bytes of postings held before a run is flushed;
                           0 = default (256 MiB)                              */
   int progress;        /* 1: print progress lines on stderr (cli: on a TTY)  */
-  int threads;         /* 0 = default; this release builds on one thread    */
+  int threads;         /* threads analysing documents (sw_build, sw_add):
+                          0 or 1 = one thread, none started; N > 1 = N
+                          worker threads beside the caller's (at most 64),
+                          in a pipeline bounded in memory, writing the same
+                          index byte for byte. Merges (sw_optimize, merges
+                          at commit) stay on the caller's thread. The fault
+                          hooks (sw_fault_alloc_after, ...) count globally:
+                          tests that inject faults build with threads <= 1 */
 } SwBuildOptions;
 
 typedef struct SwBuildStats {
@@ -278,6 +285,9 @@ typedef struct SwResults {
   int partial;          /* 1: no document had every clause; hits are the
                            documents with the most of them               */
   uint32_t clauses;     /* number of positive clauses in the query        */
+  int question;         /* 1: a question typed as a sentence: hits are ranked
+                           by BM25 times the share of clauses they match, so
+                           SwHit.matched need not descend                */
   double took_ms;       /* evaluation + snippets                          */
   size_t nhits;
   SwHit *hits;          /* nhits entries, best first                      */
