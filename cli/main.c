@@ -5,10 +5,10 @@
 ** sw_index_check.
 **
 **   swsearch [search] [--index DIR] [-n N] [--json] [--no-snippets] QUERY...
-**   swsearch index [--index DIR] [--mem MB] PATH...
-**   swsearch add [--index DIR] [--mem MB] PATH...
+**   swsearch index [--index DIR] [--mem MB] [--threads N] PATH...
+**   swsearch add [--index DIR] [--mem MB] [--threads N] PATH...
 **   swsearch delete [--index DIR] ID...
-**   swsearch optimize [--index DIR]
+**   swsearch optimize [--index DIR] [--threads N]
 **   swsearch analyze [TEXT...]          (no TEXT: read standard input)
 **   swsearch stats [--index DIR]
 **   swsearch check [--index DIR]
@@ -46,15 +46,16 @@
 
 #define MAX_K 100000        /* largest -n accepted                       */
 #define MAX_MEM_MB 1048576  /* largest --mem accepted (1 TiB)            */
+#define MAX_THREADS 64      /* largest --threads accepted (the library's cap) */
 #define INDEX_DIR_MAX 4096
 
 static const char USAGE[] =
     "usage: swsearch [search] [--index DIR] [-n N] [--json] [--no-snippets]\n"
     "                [--synonyms FILE | --no-synonyms] QUERY...\n"
-    "       swsearch index [--index DIR] [--mem MB] PATH...\n"
-    "       swsearch add [--index DIR] [--mem MB] PATH...\n"
+    "       swsearch index [--index DIR] [--mem MB] [--threads N] PATH...\n"
+    "       swsearch add [--index DIR] [--mem MB] [--threads N] PATH...\n"
     "       swsearch delete [--index DIR] ID...\n"
-    "       swsearch optimize [--index DIR]\n"
+    "       swsearch optimize [--index DIR] [--threads N]\n"
     "       swsearch analyze [TEXT...]\n"
     "       swsearch stats [--index DIR]\n"
     "       swsearch check [--index DIR]\n"
@@ -78,6 +79,9 @@ static const char USAGE[] =
     "Index: build a whole new index from .txt, .md, .jsonl, .jsonl.zst files\n"
     "  and directories (walked recursively); bad input is reported and skipped.\n"
     "  --mem MB      postings held in memory before a run is flushed (256)\n"
+    "  --threads N   threads analysing documents (default: the online CPUs);\n"
+    "                the index is the same for any N. Merges (optimize) use\n"
+    "                one thread for now\n"
     "Add: add documents to the index (created if missing); a document whose\n"
     "  id is already there replaces it. Delete: remove documents by id (exit 1\n"
     "  if an id was not found; the others are still deleted). Optimize: merge\n"
@@ -144,6 +148,29 @@ static int parse_count(const char *s, long lo, long hi, long *out) {
   long v = strtol(s, &end, 10);
   if (errno || end == s || *end || v < lo || v > hi) return 0;
   *out = v;
+  return 1;
+}
+
+/* The default of --threads: the CPUs online (1 if unknown). */
+static int default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+/* "--threads N" at argv[*i]: 0 if it is not that option, 1 with *threads
+** set, or -1 after a usage error was printed. */
+static int take_threads(int argc, char **argv, int *i, int *threads) {
+  const char *val = NULL;
+  long n;
+  int t = take_value(argc, argv, i, "--threads", &val);
+  if (t == 0) return 0;
+  if (t < 0 || !parse_count(val, 1, MAX_THREADS, &n)) {
+    if (t < 0) usage_error("--threads needs a number of threads");
+    else usage_error("--threads needs a number from 1 to %d, not '%s'",
+                     MAX_THREADS, val);
+    return -1;
+  }
+  *threads = (int)n;
   return 1;
 }
 
@@ -546,6 +573,7 @@ static void print_warning(void *ctx, const char *where, const char *problem) {
 static int cmd_index(int argc, char **argv, int add) {
   const char *dir_arg = NULL;
   long mem_mb = 0;
+  int threads = default_threads();
   const char **paths = sw_calloc((size_t)argc + 1, sizeof *paths);
   size_t npaths = 0;
   int only_paths = 0;
@@ -563,6 +591,8 @@ static int cmd_index(int argc, char **argv, int add) {
     } else if ((t = take_value(argc, argv, &i, "--index", &val)) != 0) {
       if (t < 0) { sw_free(paths); return usage_error("%s needs a directory", a); }
       dir_arg = val;
+    } else if ((t = take_threads(argc, argv, &i, &threads)) != 0) {
+      if (t < 0) { sw_free(paths); return EXIT_ERROR; }
     } else if ((t = take_value(argc, argv, &i, "--mem", &val)) != 0) {
       if (t < 0 || !parse_count(val, 1, MAX_MEM_MB, &mem_mb)) {
         sw_free(paths);
@@ -592,6 +622,7 @@ static int cmd_index(int argc, char **argv, int add) {
   memset(&bo, 0, sizeof bo);
   bo.mem_budget = (size_t)mem_mb << 20;
   bo.progress = isatty(STDERR_FILENO);
+  bo.threads = threads;
   SwBuildStats st;
   SwError err;
   sw_error_clear(&err);
@@ -682,13 +713,32 @@ static int cmd_delete(int argc, char **argv) {
 static int dir_only_args(int argc, char **argv, char *dir, size_t cap);
 
 static int cmd_optimize(int argc, char **argv) {
+  /* --threads N taken out here; the rest as stats and check parse it. */
+  SwBuildOptions bo;
+  memset(&bo, 0, sizeof bo);
+  bo.threads = default_threads();
+  char **rest = sw_calloc((size_t)argc + 1, sizeof *rest);
+  if (!rest) {
+    fputs("swsearch: out of memory\n", stderr);
+    return EXIT_ERROR;
+  }
+  int nrest = 0;
+  for (int i = 0; i < argc; i++) {
+    int t = i >= 2 ? take_threads(argc, argv, &i, &bo.threads) : 0;
+    if (t < 0) {
+      sw_free(rest);
+      return EXIT_ERROR;
+    }
+    if (t == 0) rest[nrest++] = argv[i];
+  }
   char dir[INDEX_DIR_MAX];
-  int rc = dir_only_args(argc, argv, dir, sizeof dir);
+  int rc = dir_only_args(nrest, rest, dir, sizeof dir);
+  sw_free(rest);
   if (rc >= 0) return rc;
   SwBuildStats st;
   SwError err;
   sw_error_clear(&err);
-  int src = sw_optimize(dir, NULL, &st, &err);
+  int src = sw_optimize(dir, &bo, &st, &err);
   if (src != SW_OK) return report(NULL, &err, src);
   printf("optimized: %llu segment%s merged in %.2f s; index now %llu "
          "documents in %llu segment%s -> %s\n",

@@ -40,6 +40,9 @@ typedef struct IxWriterOptions {
                         flushed to a temp file; 0 = 256 MiB                 */
   int positions_zstd; /* zstd level for positions blocks where it saves an
                         eighth; 0 = all raw, the default (FORMAT.md §11)    */
+  int threads;        /* > 1: a segment's finish writes the document store
+                        on a second thread while the postings are encoded
+                        (same bytes); 0 or 1: all on the caller's thread   */
 } IxWriterOptions;
 
 /* One document to add. Strings are borrowed for the duration of the call;
@@ -97,6 +100,42 @@ int ix_writer_begin(const char *dir, const IxWriterOptions *opts, int mode,
 ** writer is then failed: later calls return the same error). */
 int ix_writer_add(IxWriter *w, const IxDoc *doc, size_t *invalid_utf8,
                   int *replaced, SwError *err);
+
+/* --- analysed documents (parallel builds) ---
+** ix_writer_add is two steps, which a parallel build runs apart:
+** ix_doc_analyse (any thread, one AnAnalyzer per thread) turns a document
+** into the token stream the writer indexes (terms, positions, title twins,
+** facet terms, word counts, invalid UTF-8 count) in an IxAnalysed;
+** ix_writer_add_analysed (the writer's thread, documents in input order)
+** indexes and stores it. ix_writer_add is exactly these two in a row, so a
+** build through either path writes the same bytes. */
+typedef struct IxAnalysed IxAnalysed;
+
+/* An empty analysed document (reusable: each ix_doc_analyse overwrites it).
+** Errors: SW_NOMEM. */
+int ix_analysed_new(IxAnalysed **out, SwError *err);
+void ix_analysed_free(IxAnalysed *a); /* NULL is a no-op */
+/* Bytes of token records a holds (for bounding queues of them). */
+size_t ix_analysed_bytes(const IxAnalysed *a);
+/* Free a's buffer if a large document left it big (more than 4 MiB). */
+void ix_analysed_trim(IxAnalysed *a);
+
+/* A new analysis chain configured as the writer analyses documents (with
+** identifiers and compound parts). Free with an_free. Errors: as an_new. */
+int ix_analyzer_new(AnAnalyzer **out, SwError *err);
+
+/* Analyse doc (borrowed for the call; facets included) with an into *a.
+** Returns SW_OK, SW_LIMIT (doc over SW_MAX_DOC_BYTES: nothing analysed) or
+** SW_NOMEM; the result is also kept in *a, for ix_writer_add_analysed to
+** report in order. a does not borrow doc. */
+int ix_doc_analyse(AnAnalyzer *an, const IxDoc *doc, IxAnalysed *a);
+
+/* Add doc as ix_writer_add does, with its analysis a (from ix_doc_analyse of
+** this same doc; an analysis failure recorded in a fails the writer as it
+** would have in ix_writer_add). Same contract, results and errors as
+** ix_writer_add. */
+int ix_writer_add_analysed(IxWriter *w, const IxDoc *doc, const IxAnalysed *a,
+                           size_t *invalid_utf8, int *replaced, SwError *err);
 
 /* Delete the live document with this id. SW_NOTFOUND (writer still usable)
 ** when there is none; SW_NOMEM. */

@@ -618,6 +618,11 @@ int ix_segw_begin(const char *segdir, uint64_t num, const IxWriterOptions *opts,
 /* Same contract as ix_writer_add (the document gets the next local id). */
 int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
                 SwError *err);
+/* ix_segw_add with the analysis done: ix_segw_add is ix_doc_analyse with
+** the writer's own analyzer, then this (index.h, "analysed documents"). */
+int ix_segw_add_analysed(IxSegWriter *w, const IxDoc *doc,
+                         const IxAnalysed *a, size_t *invalid_utf8,
+                         SwError *err);
 uint32_t ix_segw_docs(const IxSegWriter *w);
 /* Write every file and the manifest, fsync them and the directory, free w
 ** (always). On failure the directory is removed. */

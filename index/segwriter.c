@@ -30,12 +30,21 @@
 ** in doc order: the merge reads the runs side by side and hands each term's
 ** streams, oldest first, to the postings encoder. With a single run (the
 ** usual case) nothing goes to disk: the encoder reads the chains directly.
+**
+** Adding a document is two steps (index.h, "analysed documents"):
+** ix_doc_analyse runs the analysis chain into an IxAnalysed, a flat list of
+** the tokens to index, and needs nothing of the writer, so a parallel build
+** runs it on worker threads; ix_segw_add_analysed then puts those tokens into
+** the table and the document into the store. ix_segw_add does both with the
+** writer's own analyzer: one code path, so any thread count writes the same
+** bytes.
 */
 #define _GNU_SOURCE
 #include "index_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -120,9 +129,11 @@ struct IxSegWriter {
   uint64_t gen;           /* its number                                 */
   size_t budget;          /* bytes of postings memory before a run      */
   int pos_zstd;           /* zstd level for positions blocks, 0 = raw   */
+  int threads;            /* > 1: finish writes the doc store beside    */
   int rc;                 /* first error, SW_OK while healthy           */
   SwError first;          /* its message                                */
-  AnAnalyzer *an;         /* the analysis chain                         */
+  AnAnalyzer *an;         /* the analysis chain (ix_segw_add)           */
+  IxAnalysed *scratch;    /* ix_segw_add's analysed document            */
 
   uint8_t **pages;        /* pool pages, HUGE_PAGE-aligned in page_mem  */
   void **page_mem;        /* the allocations holding them (owned)       */
@@ -137,7 +148,7 @@ struct IxSegWriter {
   uint32_t table_cap;     /* slots, a power of two                      */
   uint32_t nterms;        /* slots in use                               */
   IxBuf term_bytes;       /* bytes of the terms longer than WSLOT_KEY   */
-  WTok batch[WBATCH];     /* tokens being added (analyse)               */
+  WTok batch[WBATCH];     /* tokens being added (ingest)                */
   uint8_t batch_long[WBATCH * IX_MAX_TERM]; /* their whole terms, for
                              those longer than WSLOT_KEY                */
 
@@ -816,6 +827,7 @@ int ix_segw_begin(const char *segdir, uint64_t num,
   size_t b = opts && opts->mem_budget ? opts->mem_budget : DEFAULT_BUDGET;
   w->budget = b > MAX_BUDGET ? MAX_BUDGET : b;
   w->pos_zstd = opts ? opts->positions_zstd : IX_POS_ZSTD_LEVEL;
+  w->threads = opts ? opts->threads : 0;
   w->gen = num;
   int rc;
   w->gendir = sw_strndup(segdir, strlen(segdir));
@@ -829,8 +841,9 @@ int ix_segw_begin(const char *segdir, uint64_t num,
     goto fail;
   }
   if ((rc = ix_docw_init(&w->docs, w->gendir, err))) goto fail;
-  if ((rc = an_new(&w->an, err))) goto fail;
-  an_set_extras(w->an, AN_WITH_IDENTS | AN_WITH_PARTS);
+  if ((rc = ix_analyzer_new(&w->an, err)) ||
+      (rc = ix_analysed_new(&w->scratch, err)))
+    goto fail;
   if ((rc = table_grow(w))) {
     rc = sw_error_set(err, rc, "out of memory (writer)");
     goto fail;
@@ -857,74 +870,132 @@ static inline void batch_put(IxSegWriter *w, uint32_t nb, const char *term,
   PREFETCH(&w->table[b->hash & mask]);
 }
 
-/* Analyse s[0..len) from position first. In a title (title = 1) every word
-** is also indexed as its title-field term: IX_NS_TITLE + term at the same
-** position (FORMAT.md §3), which BM25F ranking weighs (engine/eval.c). */
-static int analyse(IxSegWriter *w, const char *s, size_t len, uint32_t first,
-                   int title, uint32_t *count, size_t *invalid) {
+/* ------------------------------------------------------ analysed docs -- */
+
+/* Token record of an analysed document, in the order add_batch gets them:
+**   u8 len - 1 | 4 bytes position (native order: never leaves the process)
+**   | len bytes of the term (1..IX_MAX_TERM)
+** Title words come with their IX_NS_TITLE twin right after them, the text's
+** tokens follow, then the facet terms at position 0: exactly the stream the
+** writer indexes, so ingesting it is a loop of batch_put/add_batch. */
+#define TOK_HEAD 5
+#define TOK_MAX (TOK_HEAD + IX_MAX_TERM) /* one record at most             */
+#define ANALYSED_KEEP ((size_t)4 << 20)  /* capacity kept between documents */
+
+struct IxAnalysed {
+  uint8_t *p;        /* token records (owned)                             */
+  size_t len;        /* bytes used                                        */
+  size_t cap;        /* bytes allocated                                   */
+  uint32_t nt;       /* words of the title                                */
+  uint32_t nx;       /* words of the text                                 */
+  size_t invalid;    /* invalid UTF-8 sequences replaced                  */
+  int rc;            /* SW_OK, or why ix_doc_analyse failed               */
+};
+
+int ix_analysed_new(IxAnalysed **out, SwError *err) {
+  *out = sw_calloc(1, sizeof **out);
+  if (*out) return SW_OK;
+  return sw_error_set(err, SW_NOMEM, "out of memory (analysed document)");
+}
+
+void ix_analysed_free(IxAnalysed *a) {
+  if (!a) return;
+  sw_free(a->p);
+  sw_free(a);
+}
+
+size_t ix_analysed_bytes(const IxAnalysed *a) { return a ? a->len : 0; }
+
+/* Give back the buffer of an unusually large document. */
+static void analysed_trim(IxAnalysed *a) {
+  if (a->cap <= ANALYSED_KEEP) return;
+  sw_free(a->p);
+  a->p = NULL;
+  a->len = a->cap = 0;
+}
+
+void ix_analysed_trim(IxAnalysed *a) {
+  if (a) analysed_trim(a);
+}
+
+/* Room for n more bytes. */
+static int analysed_room(IxAnalysed *a, size_t n) {
+  if (a->cap - a->len >= n) return SW_OK;
+  size_t cap = a->cap ? a->cap : 4096;
+  while (cap - a->len < n) {
+    if (cap > SIZE_MAX / 2) return SW_NOMEM;
+    cap *= 2;
+  }
+  uint8_t *p = sw_realloc(a->p, cap);
+  if (!p) return SW_NOMEM;
+  a->p = p;
+  a->cap = cap;
+  return SW_OK;
+}
+
+/* Appends a record: prefix (0 = none) then term[0..tl); room was made. */
+static inline void analysed_put(IxAnalysed *a, char prefix, const char *term,
+                                size_t tl, uint32_t pos) {
+  uint8_t *o = a->p + a->len;
+  size_t n = tl + (prefix != 0);
+  o[0] = (uint8_t)(n - 1);
+  memcpy(o + 1, &pos, 4);
+  if (prefix) o[TOK_HEAD] = (uint8_t)prefix;
+  memcpy(o + TOK_HEAD + (prefix != 0), term, tl);
+  a->len += TOK_HEAD + n;
+}
+
+int ix_analyzer_new(AnAnalyzer **out, SwError *err) {
+  int rc = an_new(out, err);
+  if (rc == SW_OK) an_set_extras(*out, AN_WITH_IDENTS | AN_WITH_PARTS);
+  return rc;
+}
+
+/* Analyse s[0..len) from position first into a. In a title (title = 1)
+** every word is also indexed as its title-field term: IX_NS_TITLE + term at
+** the same position (FORMAT.md §3), which BM25F ranking weighs
+** (engine/eval.c). *count = the words (extra terms are not words). */
+static int analyse(AnAnalyzer *an, IxAnalysed *a, const char *s, size_t len,
+                   uint32_t first, int title, uint32_t *count) {
   AnToken tok;
-  an_begin(w->an, s, len, first);
+  an_begin(an, s, len, first);
   int k;
   uint32_t n = 0;
-  char tt[IX_MAX_TERM];
-  do {
-    int rc = table_room(w);
-    if (rc) return rc;
-    uint32_t nb = 0, mask = w->table_cap - 1;
-    while (nb + 2 <= WBATCH && (k = an_next(w->an, &tok)) > 0) {
-      int word = !(tok.flags & AN_EXTRA); /* extra terms are not words */
-      n += word;
-      size_t tl = tok.term_len;
-      if (tl == 0) continue;
-      if (tl > IX_MAX_TERM) tl = IX_MAX_TERM; /* the chain promises it */
-      batch_put(w, nb++, tok.term, tl, tok.pos, mask);
-      if (title && word && tl < IX_MAX_TERM) {
-        tt[0] = IX_NS_TITLE;
-        memcpy(tt + 1, tok.term, tl);
-        batch_put(w, nb++, tt, tl + 1, tok.pos, mask);
-      }
-    }
-    if (nb && (rc = add_batch(w, nb, w->ndocs))) return rc;
-  } while (k > 0);
-  *invalid += an_invalid_count(w->an);
+  while ((k = an_next(an, &tok)) > 0) {
+    int word = !(tok.flags & AN_EXTRA); /* extra terms are not words */
+    n += word;
+    size_t tl = tok.term_len;
+    if (tl == 0) continue;
+    if (tl > IX_MAX_TERM) tl = IX_MAX_TERM; /* the chain promises it */
+    if (analysed_room(a, 2 * TOK_MAX)) return SW_NOMEM;
+    analysed_put(a, 0, tok.term, tl, tok.pos);
+    if (title && word && tl < IX_MAX_TERM)
+      analysed_put(a, IX_NS_TITLE, tok.term, tl, tok.pos);
+  }
+  a->invalid += an_invalid_count(an);
   if (k < 0) return SW_NOMEM;
   *count = n;
   return SW_OK;
 }
 
-/* Index the facet terms of a document ({ u8 len, bytes }*) once each at
-** position 0. Malformed lists (a length past the end) stop where they go
-** wrong: facets come from our own engine, never from input bytes. */
-static int add_facets(IxSegWriter *w, const char *f, size_t n) {
+/* The facet terms of a document ({ u8 len, bytes }*), once each at position
+** 0. Malformed lists (a length past the end) stop where they go wrong:
+** facets come from our own engine, never from input bytes. */
+static int analyse_facets(IxAnalysed *a, const char *f, size_t n) {
   size_t o = 0;
   while (o < n) {
-    int rc = table_room(w);
-    if (rc) return rc;
-    uint32_t nb = 0, mask = w->table_cap - 1;
-    while (nb < WBATCH && o < n) {
-      size_t tl = (unsigned char)f[o++];
-      if (tl == 0 || tl > n - o || tl > IX_MAX_TERM) return SW_OK;
-      const char *t = f + o;
-      o += tl;
-      WTok *b = &w->batch[nb];
-      key_load(b->k, (const uint8_t *)t, tl);
-      if (tl > WSLOT_KEY)
-        memcpy(w->batch_long + (size_t)nb * IX_MAX_TERM, t, tl);
-      b->len = (uint16_t)tl;
-      b->pos = 0;
-      b->hash = term_hash(b->k, (const uint8_t *)t, tl);
-      PREFETCH(&w->table[b->hash & mask]);
-      nb++;
-    }
-    if (nb && (rc = add_batch(w, nb, w->ndocs))) return rc;
+    size_t tl = (unsigned char)f[o++];
+    if (tl == 0 || tl > n - o || tl > IX_MAX_TERM) return SW_OK;
+    if (analysed_room(a, TOK_MAX)) return SW_NOMEM;
+    analysed_put(a, 0, f + o, tl, 0);
+    o += tl;
   }
   return SW_OK;
 }
 
-int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
-                  SwError *err) {
-  if (invalid_utf8) *invalid_utf8 = 0;
-  if (w->rc) return sw_error_set(err, w->rc, "%s", w->first.msg);
+/* The limits a document must keep (SW_LIMIT with the message, err may be
+** NULL); the writer's own (documents in a segment) is checked apart. */
+static int doc_limits(const IxDoc *doc, SwError *err) {
   if (doc->text_len > SW_MAX_DOC_BYTES || doc->title_len > SW_MAX_DOC_BYTES)
     return sw_error_set(err, SW_LIMIT,
                         "document %.*s: %zu bytes of text, over the limit of "
@@ -937,15 +1008,58 @@ int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
   if (meta > SW_MAX_DOC_BYTES)
     return sw_error_set(err, SW_LIMIT, "document metadata over %zu bytes",
                         (size_t)SW_MAX_DOC_BYTES);
+  return SW_OK;
+}
+
+int ix_doc_analyse(AnAnalyzer *an, const IxDoc *doc, IxAnalysed *a) {
+  analysed_trim(a);
+  a->len = 0;
+  a->nt = a->nx = 0;
+  a->invalid = 0;
+  int rc = doc_limits(doc, NULL); /* not worth analysing: refused anyway */
+  if (rc == SW_OK)
+    rc = analyse(an, a, doc->title, doc->title_len, 0, 1, &a->nt);
+  if (rc == SW_OK)
+    rc = analyse(an, a, doc->text, doc->text_len, a->nt + IX_FIELD_GAP, 0,
+                 &a->nx);
+  if (rc == SW_OK && doc->facets_len)
+    rc = analyse_facets(a, doc->facets, doc->facets_len);
+  if (rc) a->len = 0;
+  a->rc = rc;
+  return rc;
+}
+
+/* The tokens of a into the current run as document w->ndocs, WBATCH at a
+** time (see add_batch). */
+static int ingest(IxSegWriter *w, const IxAnalysed *a) {
+  size_t o = 0;
+  while (o < a->len) {
+    int rc = table_room(w);
+    if (rc) return rc;
+    uint32_t nb = 0, mask = w->table_cap - 1;
+    while (nb < WBATCH && o < a->len) {
+      size_t tl = (size_t)a->p[o] + 1;
+      uint32_t pos;
+      memcpy(&pos, a->p + o + 1, 4);
+      batch_put(w, nb++, (const char *)a->p + o + TOK_HEAD, tl, pos, mask);
+      o += TOK_HEAD + tl;
+    }
+    if ((rc = add_batch(w, nb, w->ndocs))) return rc;
+  }
+  return SW_OK;
+}
+
+int ix_segw_add_analysed(IxSegWriter *w, const IxDoc *doc,
+                         const IxAnalysed *a, size_t *invalid_utf8,
+                         SwError *err) {
+  if (invalid_utf8) *invalid_utf8 = 0;
+  if (w->rc) return sw_error_set(err, w->rc, "%s", w->first.msg);
+  int rc = doc_limits(doc, err);
+  if (rc) return rc;
   if (w->ndocs >= UINT32_MAX - 1)
     return sw_error_set(err, SW_LIMIT, "index full: %u documents", w->ndocs);
-  size_t inv = 0;
-  uint32_t nt = 0, nx = 0;
-  int rc = analyse(w, doc->title, doc->title_len, 0, 1, &nt, &inv);
-  if (rc == SW_OK)
-    rc = analyse(w, doc->text, doc->text_len, nt + IX_FIELD_GAP, 0, &nx, &inv);
-  if (rc == SW_OK && doc->facets_len)
-    rc = add_facets(w, doc->facets, doc->facets_len);
+  rc = a->rc;
+  if (rc == SW_OK) rc = ingest(w, a);
   if (rc) {
     const char *what = rc == SW_NOMEM ? "out of memory indexing"
                        : rc == SW_LIMIT ? "writer memory pool exhausted"
@@ -953,9 +1067,10 @@ int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
     sw_error_set(err, rc, "%s document %u", what, w->ndocs);
     return fail(w, rc, err);
   }
+  uint32_t nt = a->nt, nx = a->nx;
   if ((rc = ix_docw_add(&w->docs, doc, nt + nx, err))) return fail(w, rc, err);
   w->tokens += nt + nx; /* words: extra terms (analysis.h) do not count */
-  if (invalid_utf8) *invalid_utf8 = inv;
+  if (invalid_utf8) *invalid_utf8 = a->invalid;
   w->ndocs++;
   w->run_docs++;
   w->text_bytes += doc->title_len + doc->text_len;
@@ -963,6 +1078,32 @@ int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
     if ((rc = flush_run(w, err))) return fail(w, rc, err);
   }
   return SW_OK;
+}
+
+int ix_segw_add(IxSegWriter *w, const IxDoc *doc, size_t *invalid_utf8,
+                SwError *err) {
+  if (invalid_utf8) *invalid_utf8 = 0;
+  if (w->rc) return sw_error_set(err, w->rc, "%s", w->first.msg);
+  ix_doc_analyse(w->an, doc, w->scratch); /* a failure travels in scratch */
+  return ix_segw_add_analysed(w, doc, w->scratch, invalid_utf8, err);
+}
+
+/* The document store's finish (ix_docw_finish) on a thread of its own,
+** while the calling thread encodes the postings: the two write different
+** files from different parts of the writer (w->docs; the table and pool),
+** and size/sum are disjoint elements of the manifest's arrays. */
+typedef struct DocsFinish {
+  IxSegWriter *w;     /* the writer (only w->docs and w->gendir are used) */
+  uint64_t *size;     /* the manifest's sizes                            */
+  uint64_t *sum;      /* ... and checksums                               */
+  int rc;             /* ix_docw_finish's result                         */
+  SwError err;        /* its message                                     */
+} DocsFinish;
+
+static void *docs_finish_main(void *arg) {
+  DocsFinish *d = arg;
+  d->rc = ix_docw_finish(&d->w->docs, d->w->gendir, d->size, d->sum, &d->err);
+  return NULL;
 }
 
 int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err) {
@@ -979,7 +1120,19 @@ int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err) {
   memset(&m, 0, sizeof m);
   char path[4096];
   int rc;
+  DocsFinish df;
+  memset(&df, 0, sizeof df);
+  pthread_t docs_thread;
+  int docs_bg = 0; /* 1: docs_thread runs docs_finish_main, join it */
   if (w->nruns && w->run_docs && (rc = flush_run(w, err))) goto fail;
+  if (w->threads > 1) {
+    df.w = w;
+    df.size = m.size;
+    df.sum = m.sum;
+    sw_error_clear(&df.err);
+    /* Without a thread the store is written below, as with one thread. */
+    docs_bg = pthread_create(&docs_thread, NULL, docs_finish_main, &df) == 0;
+  }
   if ((rc = ix_postenc_init(&f.enc, w->pos_zstd, err))) goto fail;
   f.dict.next_post = f.dict.next_pos = IX_HEADER_SIZE;
   snprintf(path, sizeof path, "%s/postings", w->gendir);
@@ -1003,7 +1156,16 @@ int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err) {
   sw_free(f.posv);
   f.posv = NULL;
   ix_buf_free(&f.gather);
-  if ((rc = ix_docw_finish(&w->docs, w->gendir, m.size, m.sum, err))) goto fail;
+  if (docs_bg) {
+    pthread_join(docs_thread, NULL);
+    docs_bg = 0;
+    if ((rc = df.rc)) {
+      sw_error_set(err, rc, "%s", df.err.msg);
+      goto fail;
+    }
+  } else if ((rc = ix_docw_finish(&w->docs, w->gendir, m.size, m.sum, err))) {
+    goto fail;
+  }
   m.generation = w->gen;
   m.doc_count = w->ndocs;
   m.total_tokens = w->tokens;
@@ -1024,6 +1186,7 @@ int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err) {
   ix_segw_abort(w);
   return SW_OK;
 fail:
+  if (docs_bg) pthread_join(docs_thread, NULL); /* before freeing w->docs */
   ix_out_discard(&f.post);
   ix_out_discard(&f.pos);
   ix_dictw_free(&f.dict);
@@ -1039,6 +1202,7 @@ void ix_segw_abort(IxSegWriter *w) {
   ix_docw_free(&w->docs);
   if (w->gendir && w->gendir[0]) ix_remove_dir(w->gendir);
   an_free(w->an);
+  ix_analysed_free(w->scratch);
   for (uint32_t i = 0; i < w->npages; i++) sw_free(w->page_mem[i]);
   sw_free(w->pages);
   sw_free(w->page_mem);

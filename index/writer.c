@@ -28,7 +28,10 @@
 ** chain is deterministic, so the segment equals one built from scratch)
 ** rather than rewriting postings: simpler, and at ~35 MB/s fast enough for
 ** the sizes merges see; a postings-level merge is the next step if merges
-** of large segments ever matter.
+** of large segments ever matter. Merges run on the committing thread only
+** (SwBuildOptions.threads parallelises intake, not merges): spreading their
+** re-analysis over threads would need the build pipeline of engine/build.c
+** down here; not done yet.
 */
 #include "index_int.h"
 
@@ -314,14 +317,18 @@ static int start_segment(IxWriter *w, SwError *err) {
   return SW_OK;
 }
 
-int ix_writer_add(IxWriter *w, const IxDoc *doc, size_t *invalid_utf8,
-                  int *replaced, SwError *err) {
+/* ix_writer_add (a == NULL: the segment writer analyses) and
+** ix_writer_add_analysed. */
+static int add(IxWriter *w, const IxDoc *doc, const IxAnalysed *a,
+               size_t *invalid_utf8, int *replaced, SwError *err) {
   if (invalid_utf8) *invalid_utf8 = 0;
   if (replaced) *replaced = 0;
   if (w->rc) return sw_error_set(err, w->rc, "%s", w->first.msg);
   int rc;
   if (!w->nw && (rc = start_segment(w, err))) return fail(w, rc, err);
-  if ((rc = ix_segw_add(w->nw, doc, invalid_utf8, err))) {
+  rc = a ? ix_segw_add_analysed(w->nw, doc, a, invalid_utf8, err)
+         : ix_segw_add(w->nw, doc, invalid_utf8, err);
+  if (rc) {
     if (rc == SW_LIMIT) return rc; /* not added; the writer goes on */
     return fail(w, rc, err);
   }
@@ -349,6 +356,16 @@ int ix_writer_add(IxWriter *w, const IxDoc *doc, size_t *invalid_utf8,
   e->seg = w->nw_index;
   e->local = local;
   return SW_OK;
+}
+
+int ix_writer_add(IxWriter *w, const IxDoc *doc, size_t *invalid_utf8,
+                  int *replaced, SwError *err) {
+  return add(w, doc, NULL, invalid_utf8, replaced, err);
+}
+
+int ix_writer_add_analysed(IxWriter *w, const IxDoc *doc, const IxAnalysed *a,
+                           size_t *invalid_utf8, int *replaced, SwError *err) {
+  return add(w, doc, a, invalid_utf8, replaced, err);
 }
 
 int ix_writer_delete(IxWriter *w, const char *id, size_t len, SwError *err) {
