@@ -4,6 +4,7 @@
 **
 **   swsearch-bench --index DIR --queries FILE [--passes N] [--json]
 **                  [--snippets] [--build PATH... --build-index DIR]
+**                  [--threads N]
 **
 ** Queries: FILE holds "class<TAB>query" lines; blank lines and lines starting
 ** with '#' are ignored. The index is opened once; one warm-up pass runs every
@@ -20,7 +21,8 @@
 ** interpolation.
 **
 ** --build PATH... first builds an index of the paths into --build-index DIR
-** with sw_build (one thread) and reports documents, text MB (10^6 bytes of
+** with sw_build (one thread, or N with --threads N: the same index) and
+** reports documents, text MB (10^6 bytes of
 ** title + text analysed), seconds, MB/s, the process's peak RSS after the
 ** build (getrusage ru_maxrss), and the size of every index file. Without
 ** --index the queries then run against that new index.
@@ -54,7 +56,8 @@ static const char USAGE[] =
     "  --json           one JSON object instead of a table\n"
     "  --snippets       make snippets (off by default)\n"
     "  --build PATH...  first build PATHs into --build-index DIR and report\n"
-    "                   MB/s, peak RSS and index size (--index defaults to it)\n";
+    "                   MB/s, peak RSS and index size (--index defaults to it)\n"
+    "  --threads N      build with N analysis threads (default 1)\n";
 
 /* One query of the file. */
 typedef struct Query {
@@ -255,7 +258,7 @@ static void count_warning(void *ctx, const char *where, const char *problem) {
 int main(int argc, char **argv) {
   const char *index = NULL, *queries = NULL, *build_index = NULL;
   long passes = DEFAULT_PASSES;
-  int json = 0, snippets = 0, rc = 0;
+  int json = 0, snippets = 0, rc = 0, threads = 1;
   const char **build_paths = sw_calloc((size_t)argc + 1, sizeof *build_paths);
   size_t nbuild = 0;
   Bench b;
@@ -284,6 +287,15 @@ int main(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--snippets") == 0) {
       snippets = 1;
+    } else if (strcmp(a, "--threads") == 0 && has_next) {
+      char *end;
+      errno = 0;
+      long t = strtol(argv[++i], &end, 10);
+      if (errno || *end || t < 1 || t > 64) {
+        rc = fail("--threads: expected 1..64, not '%s'", argv[i]);
+        goto done;
+      }
+      threads = (int)t;
     } else if (strcmp(a, "--build-index") == 0 && has_next) {
       build_index = argv[++i];
     } else if (strcmp(a, "--build") == 0) {
@@ -318,7 +330,7 @@ int main(int argc, char **argv) {
   if (nbuild) {
     SwBuildOptions bo;
     memset(&bo, 0, sizeof bo);
-    bo.threads = 1;
+    bo.threads = threads;
     sw_error_clear(&err);
     int brc = sw_build(build_index, build_paths, nbuild, &bo, count_warning,
                        &br.warnings, &br.st, &err);
@@ -378,12 +390,13 @@ int main(int argc, char **argv) {
     if (br.done)
       printf("{\"docs\": %llu, \"skipped\": %llu, \"files\": %llu, "
              "\"text_bytes\": %llu, \"seconds\": %.3f, \"mb_per_s\": %.2f, "
-             "\"peak_rss_mb\": %.1f, \"terms\": %llu, \"index_bytes\": %llu}",
+             "\"peak_rss_mb\": %.1f, \"terms\": %llu, \"index_bytes\": %llu, "
+             "\"threads\": %d}",
              (unsigned long long)br.st.docs, (unsigned long long)br.st.skipped,
              (unsigned long long)br.st.files,
              (unsigned long long)br.st.text_bytes, br.st.seconds, mbps,
              br.peak_rss_mb, (unsigned long long)br.st.terms,
-             (unsigned long long)br.st.index_bytes);
+             (unsigned long long)br.st.index_bytes, threads);
     else
       printf("null");
     printf(",\n \"index_bytes\": {");
@@ -395,10 +408,12 @@ int main(int argc, char **argv) {
   } else {
     if (br.done) {
       printf("build: %llu documents (%llu skipped) from %llu files, %.1f MB "
-             "in %.2f s = %.2f MB/s, peak RSS %.1f MB, %llu terms\n",
+             "in %.2f s = %.2f MB/s on %d thread%s, peak RSS %.1f MB, %llu "
+             "terms\n",
              (unsigned long long)br.st.docs, (unsigned long long)br.st.skipped,
-             (unsigned long long)br.st.files, mb, br.st.seconds, mbps,
-             br.peak_rss_mb, (unsigned long long)br.st.terms);
+             (unsigned long long)br.st.files, mb, br.st.seconds, mbps, threads,
+             threads == 1 ? "" : "s", br.peak_rss_mb,
+             (unsigned long long)br.st.terms);
     }
     printf("index: %s, %llu documents, %.1f MB\n", index,
            (unsigned long long)ist.docs, (double)total_bytes / 1e6);
