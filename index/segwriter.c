@@ -120,8 +120,17 @@ typedef struct RunCur {
   size_t term_len;
   Seg seg;             /* current term's stream                        */
   int eof;             /* 1 when no record is left                     */
+  size_t dropped;      /* bytes before this are released (run_next)    */
   char path[4096];     /* for messages                                 */
 } RunCur;
+
+/* The merge reads each run once, front to back. Pages of a file mapping
+** count in the process's RSS until unmapped, so the runs of a large build
+** added their whole size to its peak (about 90 MB per 219 MB of text):
+** run_next releases what lies behind the current record in steps of this
+** many bytes. Were a page read again it would come back from the file. */
+#define RUN_DROP_STEP ((size_t)8 << 20)
+#define RUN_DROP_ALIGN ((size_t)4096) /* a multiple of the page size */
 
 struct IxSegWriter {
   char *gendir;           /* the new segment directory (owned); "" once
@@ -636,6 +645,11 @@ static int run_next(RunCur *c, SwError *err) {
   }
   uint64_t tl, sl;
   size_t at = c->off;
+  if (at - c->dropped >= RUN_DROP_STEP) {
+    size_t to = at & ~(RUN_DROP_ALIGN - 1);
+    madvise((void *)(c->p + c->dropped), to - c->dropped, MADV_DONTNEED);
+    c->dropped = to;
+  }
   if (ix_varint_get(c->p, c->size, &c->off, &tl) || tl == 0 ||
       tl > IX_MAX_TERM || tl > c->size - c->off)
     return ix_corrupt(err, c->path, at, "bad term in run file");
