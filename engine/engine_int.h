@@ -97,8 +97,6 @@ typedef struct EngQTerm {
   uint8_t joined;    /* 1: a compound joining two typed words (expand.c):
                         counts as both of them when ranking              */
   float boost;       /* BM25 weight factor: 1, below 1 for expansions     */
-  uint32_t title1;   /* 1 + index of its title-field companion term
-                        (IX_NS_TITLE + term), 0 for none (expand.c)       */
 } EngQTerm;
 
 typedef struct EngQSlot {
@@ -221,23 +219,15 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 **   - two neighbouring words both inside one compound (`nämnder i
 **     stadsdelar`): the compound the index holds (`stadsdelsnämnd`) is an
 **     alternative of both clauses and counts as both words typed;
-**   - the title field (with ENG_TITLE_FIELD only; off, see below): every
-**     typed word's clause also reads the word's title-field term, so that
-**     BM25F counts title occurrences ENG_TITLE_WEIGHT times (eval.c).
 ** Expansion never removes what the user typed: a clause keeps its atoms
 ** and gains alternatives. */
 
 #define ENG_BOOST_FOLD 0.5f
 #define ENG_BOOST_PART 0.6f  /* a word found as a part of a compound       */
-#define ENG_TITLE_WEIGHT 3.0 /* BM25F: a title occurrence counts this many
-                                times a body one (bm25.c)                  */
-/* Whether queries read the title field. Off: as an OR alternative of every
-** word it cost term queries 70 % at p50 (bench/queries.tsv) for an nDCG@10
-** change of +0.0015 on corpus/queries/municipal.tsv; the index keeps the
-** title terms, and a re-ranking pass over the top candidates is the cheaper
-** way to apply BM25F (issue 4, open). */
-#define ENG_TITLE_FIELD 0
-/* What the engine does instead (eval.c, title_rerank): the best
+/* The title field (eval.c, title_rerank). Read as an OR alternative of
+** every word (BM25F proper), the title terms the index holds cost term
+** queries 70 % at p50 (bench/queries.tsv) for an nDCG@10 change of +0.0015
+** on corpus/queries/municipal.tsv. Instead the best
 ** ENG_TITLE_DEPTH candidates by the ranking key are kept; each gains, per
 ** query word (typed or expansion) in its title, ENG_TITLE_BONUS times the
 ** word's BM25 weight (its score at saturation); then the top k are taken
@@ -302,11 +292,6 @@ int eng_bm25_norms(IxReader *r, float **out, SwError *err);
 static inline double eng_bm25_term(double wt, uint32_t tf, float norm) {
   double f = (double)tf;
   return wt * f / (f + (double)norm);
-}
-
-/* The same with a weighted (BM25F) term frequency. */
-static inline double eng_bm25_termf(double wt, double tf, float norm) {
-  return wt * tf / (tf + (double)norm);
 }
 
 /* ======================================================= interface to eval.c

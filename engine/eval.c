@@ -59,10 +59,8 @@ typedef struct TermState {
   double wt;              /* idf * (k1 + 1)                                 */
   uint32_t stamp;         /* == ev->epoch: marked for the current document */
   uint32_t tf;            /* freq in the current document (when marked)    */
-  int alt;                /* 1: an expansion alternative, not typed        */
   uint32_t typed;         /* typed words it stands for: 0 (alternative),
                              1, or 2 (a compound joining two words)        */
-  uint32_t title1;        /* 1 + its title-field companion, 0 if none      */
   int found;              /* 1: the index has the term                      */
 } TermState;
 
@@ -152,15 +150,8 @@ static double score_marked(EngEval *ev, SwDocId d) {
   for (uint32_t i = 0; i < ev->nmarked; i++) {
     const TermState *ts = &ev->terms[ev->marked[i]];
     exact += ts->typed;
-    if (ts->wt == 0) continue; /* a title companion: weighs its word */
-    double tf = ts->tf;
-    if (ts->title1) {
-      /* BM25F: title occurrences (also counted in tf) weigh
-      ** ENG_TITLE_WEIGHT in all, before saturation. */
-      const TermState *tt = &ev->terms[ts->title1 - 1];
-      if (tt->stamp == ev->epoch) tf += (ENG_TITLE_WEIGHT - 1.0) * tt->tf;
-    }
-    s += eng_bm25_termf(ts->wt, tf, norm);
+    if (ts->wt == 0) continue; /* typed but weighing nothing (expand.c) */
+    s += eng_bm25_term(ts->wt, ts->tf, norm);
   }
   ev->exact = exact;
   return s;
@@ -710,9 +701,7 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
     if (rc == SW_NOTFOUND) continue;
     if (rc) return sw_error_set(err, rc, "%s", local.msg);
     ts->found = 1;
-    ts->alt = q->terms[t].alt;
-    ts->typed = q->terms[t].joined ? 2 : !ts->alt;
-    ts->title1 = q->terms[t].title1;
+    ts->typed = q->terms[t].joined ? 2 : !q->terms[t].alt;
     ts->wt = eng_bm25_weight(ev->nlive, ts->ti.df) * q->terms[t].boost;
   }
   return SW_OK;

@@ -426,6 +426,51 @@ static int typed_word(Expander *x, AnAnalyzer *an, uint32_t col, char *fold,
   return 0;
 }
 
+/* The candidates for clauses c0, c1 (neighbouring typed words; see
+** compound_joins): each order, the first word's fold or term, with or
+** without a linking s, then the second word's term. */
+static int join_pair(Expander *x, IxReader *r, AnAnalyzer *an, uint32_t c0,
+                     uint32_t c1, SwError *err) {
+  EngQuery *q = x->q;
+  uint32_t cl[2] = {c0, c1};
+  char fold[2][SW_MAX_TOKEN_BYTES], term[2][SW_MAX_TOKEN_BYTES];
+  size_t fl[2], tl[2];
+  for (int k = 0; k < 2; k++) {
+    const EngQAtom *ak = &q->atoms[q->clauses[cl[k]].atom];
+    int rc = typed_word(x, an, ak->column, fold[k], &fl[k], term[k], &tl[k]);
+    if (rc) return sw_error_set(err, rc, "out of memory (query expansion)");
+    if (!fl[k]) return SW_OK;
+  }
+  for (int v = 0; v < 8; v++) { /* bit 2: order, bit 1: term, bit 0: link */
+    int first = v >> 2, second = 1 - first, link = v & 1;
+    const char *head = v & 2 ? term[first] : fold[first];
+    size_t hl = v & 2 ? tl[first] : fl[first];
+    if ((v & 2) && hl == fl[first] && !memcmp(head, fold[first], hl))
+      continue; /* the term is the fold: tried already */
+    char cand[SW_MAX_TOKEN_BYTES];
+    size_t n = hl + (size_t)link + tl[second];
+    if (hl == 0 || n > sizeof cand) continue;
+    memcpy(cand, head, hl);
+    if (link) cand[hl] = 's';
+    memcpy(cand + hl + link, term[second], tl[second]);
+    IxTermInfo ti;
+    SwError local;
+    sw_error_clear(&local);
+    int rc = ix_term_find(r, cand, n, &ti, &local);
+    if (rc == SW_NOTFOUND) continue;
+    if (rc) return sw_error_set(err, rc, "%s", local.msg);
+    const char *tp = cand;
+    uint32_t tlen = (uint32_t)n;
+    for (int k = 0; k < 2; k++)
+      if ((rc = add_alt(x, cl[k], &tp, &tlen, 1, 1.0f, err))) return rc;
+    long j = eng_query_intern(q, cand, n, err);
+    if (j < 0) return SW_NOMEM;
+    q->terms[j].alt = 0;
+    q->terms[j].joined = 1;
+  }
+  return SW_OK;
+}
+
 /* Two query words both inside one compound: `nämnder i stadsdelar` is what
 ** `stadsdelsnämnder` holds, `samverkan överenskommelse` what
 ** `samverkansöverenskommelse` holds. For two neighbouring content words
@@ -447,44 +492,8 @@ static int compound_joins(Expander *x, IxReader *r, AnAnalyzer *an,
       continue;
     }
     if (prev >= 0) {
-      uint32_t cl[2] = {(uint32_t)prev, c};
-      char fold[2][SW_MAX_TOKEN_BYTES], term[2][SW_MAX_TOKEN_BYTES];
-      size_t fl[2], tl[2];
-      for (int k = 0; k < 2; k++) {
-        const EngQAtom *ak = &q->atoms[q->clauses[cl[k]].atom];
-        int rc = typed_word(x, an, ak->column, fold[k], &fl[k], term[k], &tl[k]);
-        if (rc) return sw_error_set(err, rc, "out of memory (query expansion)");
-      }
-      for (int first = 0; first < 2 && fl[0] && fl[1]; first++) {
-        int second = 1 - first;
-        for (int v = 0; v < 4; v++) {
-          const char *head = v < 2 ? fold[first] : term[first];
-          size_t hl = v < 2 ? fl[first] : tl[first];
-          if (v >= 2 && hl == fl[first] && !memcmp(head, fold[first], hl))
-            continue; /* the term is the fold: tried already */
-          int link = v & 1;
-          char cand[SW_MAX_TOKEN_BYTES];
-          size_t n = hl + (size_t)link + tl[second];
-          if (hl == 0 || n > sizeof cand) continue;
-          memcpy(cand, head, hl);
-          if (link) cand[hl] = 's';
-          memcpy(cand + hl + link, term[second], tl[second]);
-          IxTermInfo ti;
-          SwError local;
-          sw_error_clear(&local);
-          int rc = ix_term_find(r, cand, n, &ti, &local);
-          if (rc == SW_NOTFOUND) continue;
-          if (rc) return sw_error_set(err, rc, "%s", local.msg);
-          const char *tp = cand;
-          uint32_t tlen = (uint32_t)n;
-          for (int k = 0; k < 2; k++)
-            if ((rc = add_alt(x, cl[k], &tp, &tlen, 1, 1.0f, err))) return rc;
-          long j = eng_query_intern(q, cand, n, err);
-          if (j < 0) return SW_NOMEM;
-          q->terms[j].alt = 0;
-          q->terms[j].joined = 1;
-        }
-      }
+      int rc = join_pair(x, r, an, (uint32_t)prev, c, err);
+      if (rc) return rc;
     }
     prev = (long)c;
   }
@@ -829,9 +838,9 @@ static int expand_filter(Expander *x, const EngQFilter *f, uint32_t c) {
 
 /* --------------------------------------------------------------- title -- */
 
-/* The compound-part (when parts) and title-field (ENG_TITLE_FIELD)
-** alternatives of every word typed as a one-term atom. */
-static int title_terms(Expander *x, uint32_t parsed, int parts) {
+/* The compound-part alternative of every word typed as a one-term atom
+** (not a stop word: a typed stop word is no part). */
+static int part_terms(Expander *x, uint32_t parsed) {
   EngQuery *q = x->q;
   for (uint32_t c = 0; c < parsed; c++) {
     if (x->drop[c]) continue;
@@ -841,25 +850,15 @@ static int title_terms(Expander *x, uint32_t parsed, int parts) {
       if (at->nslots != 1 || at->exact) continue; /* quoted: as typed */
       uint32_t t = q->slots[at->slot].term;
       if (q->terms[t].len == 0 || q->terms[t].len >= SW_MAX_TOKEN_BYTES ||
-          (unsigned char)q->bytes[q->terms[t].off] < 0x20 || q->terms[t].title1)
+          (unsigned char)q->bytes[q->terms[t].off] < 0x20 || q->terms[t].stop)
         continue;
       char tt[SW_MAX_TOKEN_BYTES];
+      tt[0] = AN_NS_PART;
       memcpy(tt + 1, q->bytes + q->terms[t].off, q->terms[t].len);
       const char *tp = tt;
       uint32_t tl = q->terms[t].len + 1;
-      /* The word inside compounds (a typed stop word is no part). */
-      tt[0] = AN_NS_PART;
-      int rc = q->terms[t].stop || !parts
-                   ? SW_OK
-                   : add_alt(x, c, &tp, &tl, 1, ENG_BOOST_PART, x->err);
+      int rc = add_alt(x, c, &tp, &tl, 1, ENG_BOOST_PART, x->err);
       if (rc) return rc;
-      if (!ENG_TITLE_FIELD) continue;
-      tt[0] = IX_NS_TITLE;
-      rc = add_alt(x, c, &tp, &tl, 1, 0.0f, x->err);
-      if (rc) return rc;
-      long ti = eng_query_intern(q, tt, tl, x->err);
-      if (ti < 0) return SW_NOMEM;
-      q->terms[t].title1 = (uint32_t)ti + 1;
     }
   }
   return SW_OK;
@@ -893,7 +892,7 @@ int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
   }
   if (rc == SW_OK && text && len) rc = compound_joins(x, r, an, parsed, err);
   if (rc == SW_OK && syn) rc = expand_synonyms(x, syn, text, len, err);
-  if (rc == SW_OK) rc = title_terms(x, parsed, parts);
+  if (rc == SW_OK && parts) rc = part_terms(x, parsed);
   /* Filters last: their clauses follow every other new clause. */
   x->filter_first = x->new_clauses;
   for (uint32_t f = 0; f < q->nfilters && f < 64 && rc == SW_OK; f++) {

@@ -324,9 +324,7 @@ static void test_bm25_by_hand(void) {
   double dl = (double)(ntokens(docs[4].title) + ntokens(docs[4].text));
   CHECK(dl == 6);
   double idf = log(1 + (10 - 2 + 0.5) / (2 + 0.5));
-  /* (With ENG_TITLE_FIELD on, its one title occurrence would count
-  ** ENG_TITLE_WEIGHT times: tf = 4 + (3 - 1) * 1.) */
-  double tf = ENG_TITLE_FIELD ? 4 + (ENG_TITLE_WEIGHT - 1.0) * 1 : 4;
+  double tf = 4;
   double k1 = 1.2, b = 0.75;
   double want = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avg));
   /* Its title holds the word: the title re-rank adds ENG_TITLE_BONUS times
