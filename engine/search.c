@@ -225,7 +225,6 @@ int sw_index_open(const char *dir, SwIndex **out, SwError *err) {
   if (rc) goto fail;
   rc = an_new(&ix->an, err);
   if (rc) goto fail;
-  an_set_extras(ix->an, AN_WITH_IDENTS | AN_WITH_PARTS); /* for snippets */
   rc = eng_bm25_norms(ix->reader, &ix->norms, err);
   if (rc) goto fail;
   rc = eng_query_new(&ix->query, err);
@@ -277,10 +276,11 @@ static int make_snippets(SwIndex *ix, const EngEvalResult *er, size_t chars,
   size_t tlen = 0;
   int rc;
   ix->sbuf_len = 0;
-  /* Extra terms only where the query has terms of their kind: analysing a
-  ** hit's text for compound parts and identifiers took two thirds of a
-  ** cold search's time (the splitter's cache starts empty in each
-  ** process), and highlights only ever mark query terms. */
+  /* Extra terms only here, and only where the query has terms of their
+  ** kind: analysing a hit's text for compound parts and identifiers took
+  ** two thirds of a cold search's time (the splitter's cache starts empty
+  ** in each process), and highlights only ever mark query terms. Query
+  ** parsing and synonyms take words only, so ix->an has none otherwise. */
   unsigned with = 0;
   const EngQuery *q = ix->query;
   for (uint32_t t = 0; t < q->nterms; t++) {
@@ -318,11 +318,11 @@ static int make_snippets(SwIndex *ix, const EngEvalResult *er, size_t chars,
     sw_free(text);
     text = NULL;
   }
-  an_set_extras(ix->an, AN_WITH_IDENTS | AN_WITH_PARTS);
+  an_set_extras(ix->an, 0);
   return SW_OK;
 
 fail:
-  an_set_extras(ix->an, AN_WITH_IDENTS | AN_WITH_PARTS);
+  an_set_extras(ix->an, 0);
   sw_free(text);
   return rc;
 }
