@@ -277,8 +277,16 @@ int ix_map_verify(const IxMap *m, SwError *err) {
   return SW_OK;
 }
 
+void ix_map_track(IxMap *m) {
+  if (m->seen || !m->p) return;
+  void *p = mmap(NULL, m->size / 8 + 1, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p != MAP_FAILED) m->seen = p;
+}
+
 void ix_map_close(IxMap *m) {
   if (m->p) munmap((void *)m->p, m->size);
+  if (m->seen) munmap(m->seen, m->size / 8 + 1);
   sw_free(m->path);
   memset(m, 0, sizeof *m);
 }

@@ -158,6 +158,9 @@ typedef struct IxMap {
   char *path;        /* full path, for messages (owned)                   */
   uint64_t sum;      /* checksum from the footer                          */
   uint32_t version;  /* format version from the header                    */
+  uint8_t *seen;     /* ix_map_track: a bit per byte offset, set once the
+                        piece starting there passed its checksum (NULL:
+                        not tracked, every read verifies)                 */
 } IxMap;
 
 enum { IX_ADV_NORMAL = 0, IX_ADV_RANDOM = 1, IX_ADV_WILLNEED = 2 };
@@ -171,6 +174,24 @@ int ix_map_open(IxMap *m, const char *dir, const char *name,
 /* Verify the footer checksum over the whole file. SW_CORRUPT if wrong. */
 int ix_map_verify(const IxMap *m, SwError *err);
 void ix_map_close(IxMap *m); /* zeroed or closed: no-op */
+/* Remember which pieces of m passed their checksums, so a piece is hashed
+** the first time this process reads it, not on every query (FORMAT.md §0,
+** "What is verified when"). The bitmap is anonymous memory reserved but
+** untouched until a bit is set (one bit per byte of the file: the pieces
+** are a term's postings and positions blocks, whose start offsets differ).
+** Without memory it silently stays untracked. Readers on several threads
+** may set bits at the same time: the bits are set and read atomically,
+** and the file is immutable. */
+void ix_map_track(IxMap *m);
+static inline int ix_map_seen(const IxMap *m, uint64_t off) {
+  return m->seen &&
+         (__atomic_load_n(&m->seen[off >> 3], __ATOMIC_RELAXED) >> (off & 7)) & 1;
+}
+static inline void ix_map_mark(const IxMap *m, uint64_t off) {
+  if (m->seen)
+    __atomic_fetch_or(&m->seen[off >> 3], (uint8_t)(1u << (off & 7)),
+                      __ATOMIC_RELAXED);
+}
 /* Record "<path>: byte <off>: <what>" as SW_CORRUPT; returns SW_CORRUPT. */
 int ix_corrupt(SwError *err, const char *path, uint64_t off,
                const char *what);
@@ -498,6 +519,7 @@ typedef struct IxDocWriter {
   uint64_t rng;               /* reservoir PRNG state (fixed seed)           */
   int level;                  /* zstd level for texts                        */
   int use_dict;               /* 0: do not train a dictionary                */
+  int threads;                /* > 1: compress texts on that many threads    */
 } IxDocWriter;
 
 int ix_docw_init(IxDocWriter *w, const char *gendir, SwError *err);

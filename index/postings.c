@@ -350,9 +350,12 @@ int ix_seg_postings_open(IxSeg *r, const IxTermInfo *ti, int with_positions,
       pl > pm->size - IX_FOOTER_SIZE - po || qo < IX_HEADER_SIZE ||
       qo > qm->size - IX_FOOTER_SIZE || ql > qm->size - IX_FOOTER_SIZE - qo)
     return ix_corrupt(err, pm->path, po, "term locator out of range");
-  if ((ti->loc[4] >> 32) && ix_sum32(pm->p + po, (size_t)pl) != (uint32_t)ti->loc[4])
-    return ix_corrupt(err, pm->path, po,
-                      "postings checksum mismatch (postings of a term)");
+  if ((ti->loc[4] >> 32) && !ix_map_seen(pm, po)) {
+    if (ix_sum32(pm->p + po, (size_t)pl) != (uint32_t)ti->loc[4])
+      return ix_corrupt(err, pm->path, po,
+                        "postings checksum mismatch (postings of a term)");
+    ix_map_mark(pm, po);
+  }
   IxPostIter *it = sw_malloc(sizeof *it);
   if (!it) return sw_error_set(err, SW_NOMEM, "out of memory (postings)");
   memset(it, 0, offsetof(IxPostIter, docs));
@@ -465,8 +468,12 @@ static int load_positions(IxPostIter *it, SwError *err) {
     if (e - s < 1 + IX_POS_SUM)
       return pos_corrupt(it, s, "positions block too short", err);
     body += IX_POS_SUM;
-    if (ix_sum32(p + body, e - body) != ix_get_u32(p + s + 1))
-      return pos_corrupt(it, s, "positions block checksum mismatch", err);
+    uint64_t at = it->pos_off + s; /* the block's offset in the file */
+    if (!ix_map_seen(&it->r->pos, at)) {
+      if (ix_sum32(p + body, e - body) != ix_get_u32(p + s + 1))
+        return pos_corrupt(it, s, "positions block checksum mismatch", err);
+      ix_map_mark(&it->r->pos, at);
+    }
   }
   if (flag == IX_POS_RAW) {
     it->pdata = p + body;

@@ -96,6 +96,8 @@ int ix_seg_open(const char *dir, const char *name, uint64_t manifest_sum,
                     "sum of doc lengths differs from the manifest's tokens");
     goto fail;
   }
+  ix_map_track(&r->post); /* verify each term's postings and each     */
+  ix_map_track(&r->pos);  /* positions block once, when first read     */
   *out = r;
   return SW_OK;
 fail:
