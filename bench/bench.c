@@ -4,7 +4,7 @@
 **
 **   swsearch-bench --index DIR --queries FILE [--passes N] [--json]
 **                  [--snippets] [--build PATH... --build-index DIR]
-**                  [--threads N]
+**                  [--threads N] [--exact-total]
 **
 ** Queries: FILE holds "class<TAB>query" lines; blank lines and lines starting
 ** with '#' are ignored. The index is opened once; one warm-up pass runs every
@@ -55,6 +55,8 @@ static const char USAGE[] =
     "  --passes N       timed passes after one warm-up pass (default 5)\n"
     "  --json           one JSON object instead of a table\n"
     "  --snippets       make snippets (off by default)\n"
+    "  --exact-total    examine every candidate (no top-k pruning), so\n"
+    "                   totals are exact; compares with pruning's speed\n"
     "  --build PATH...  first build PATHs into --build-index DIR and report\n"
     "                   MB/s, peak RSS and index size (--index defaults to it)\n"
     "  --threads N      build with N analysis threads (default 1)\n";
@@ -168,11 +170,13 @@ static int load_queries(Bench *b, const char *path) {
 }
 
 /* Run every query once; record samples when timed. */
-static int run_pass(Bench *b, SwIndex *ix, int snippets, int timed) {
+static int run_pass(Bench *b, SwIndex *ix, int snippets, int exact,
+                    int timed) {
   SwSearchOptions so;
   memset(&so, 0, sizeof so);
   so.k = TOP_K;
   so.snippets = snippets;
+  so.exact_total = exact;
   so.highlight = SW_HL_NONE;
   for (size_t i = 0; i < b->nq; i++) {
     Query *q = &b->q[i];
@@ -258,7 +262,7 @@ static void count_warning(void *ctx, const char *where, const char *problem) {
 int main(int argc, char **argv) {
   const char *index = NULL, *queries = NULL, *build_index = NULL;
   long passes = DEFAULT_PASSES;
-  int json = 0, snippets = 0, rc = 0, threads = 1;
+  int json = 0, snippets = 0, exact = 0, rc = 0, threads = 1;
   const char **build_paths = sw_calloc((size_t)argc + 1, sizeof *build_paths);
   size_t nbuild = 0;
   Bench b;
@@ -287,6 +291,8 @@ int main(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--snippets") == 0) {
       snippets = 1;
+    } else if (strcmp(a, "--exact-total") == 0) {
+      exact = 1;
     } else if (strcmp(a, "--threads") == 0 && has_next) {
       char *end;
       errno = 0;
@@ -361,10 +367,10 @@ int main(int argc, char **argv) {
     goto done;
   }
 
-  rc = run_pass(&b, ix, snippets, 0); /* warm-up */
+  rc = run_pass(&b, ix, snippets, exact, 0); /* warm-up */
   for (size_t i = 0; i < b.nq && !rc; i++)
     if (b.q[i].hits == 0) b.classes[b.q[i].cls].nzero++;
-  for (long p = 0; p < passes && !rc; p++) rc = run_pass(&b, ix, snippets, 1);
+  for (long p = 0; p < passes && !rc; p++) rc = run_pass(&b, ix, snippets, exact, 1);
   if (rc) goto done;
 
   size_t nfiles = ist.nfiles < 16 ? ist.nfiles : 16;
@@ -385,8 +391,9 @@ int main(int argc, char **argv) {
              "\"mean_ms\": %.4f}", c->n, c->nqueries, c->nzero, s.p50, s.p95,
              s.p99, s.mean);
     }
-    printf("},\n \"passes\": %ld, \"snippets\": %s,\n \"build\": ", passes,
-           snippets ? "true" : "false");
+    printf("},\n \"passes\": %ld, \"snippets\": %s, \"exact_total\": %s,\n"
+           " \"build\": ",
+           passes, snippets ? "true" : "false", exact ? "true" : "false");
     if (br.done)
       printf("{\"docs\": %llu, \"skipped\": %llu, \"files\": %llu, "
              "\"text_bytes\": %llu, \"seconds\": %.3f, \"mb_per_s\": %.2f, "
@@ -421,8 +428,10 @@ int main(int argc, char **argv) {
       printf("  %-24s %12llu bytes\n", ist.files[i].name,
              (unsigned long long)ist.files[i].bytes);
     }
-    printf("queries: %zu, 1 warm-up + %ld timed passes, top %d, snippets %s\n",
-           b.nq, passes, TOP_K, snippets ? "on" : "off");
+    printf("queries: %zu, 1 warm-up + %ld timed passes, top %d, snippets %s, "
+           "%s\n",
+           b.nq, passes, TOP_K, snippets ? "on" : "off",
+           exact ? "exact totals (no pruning)" : "pruning on");
     printf("%-12s %7s %7s %10s %10s %10s %10s\n", "class", "queries", "n",
            "p50 ms", "p95 ms", "p99 ms", "mean ms");
     for (size_t i = 0; i < b.ncls; i++) {

@@ -51,7 +51,8 @@
 
 static const char USAGE[] =
     "usage: swsearch [search] [--index DIR] [-n N] [--json] [--no-snippets]\n"
-    "                [--synonyms FILE | --no-synonyms] QUERY...\n"
+    "                [--synonyms FILE | --no-synonyms] [--facets]\n"
+    "                [--exact-total] QUERY...\n"
     "       swsearch index [--index DIR] [--mem MB] [--threads N] PATH...\n"
     "       swsearch add [--index DIR] [--mem MB] [--threads N] PATH...\n"
     "       swsearch delete [--index DIR] ID...\n"
@@ -65,14 +66,18 @@ static const char USAGE[] =
     "  QUERY         words are all required and stemmed; \"a phrase\"; a OR b;\n"
     "                -word or -\"phrase\" excludes. Words are joined by spaces.\n"
     "  -n N          show the best N hits (default 10)\n"
-    "  --json        print one JSON object: query, total_hits, took_ms,\n"
+    "  --json        print one JSON object: query, total_hits, total_exact, took_ms,\n"
     "                partial, hits[rank, id, file, title, date, score, snippet]\n"
     "  --no-snippets do not make snippets\n"
     "  --synonyms F  abbreviations and synonyms to apply (default:\n"
     "                $SWSEARCH_SYNONYMS, else the installed synonyms.conf)\n"
     "  --no-synonyms apply none\n"
     "  --facets      count document type, year, organ and party over all\n"
-    "                matching documents\n"
+    "                matching documents (the hit count is then exact)\n"
+    "  --exact-total check every candidate so the hit count is exact; by\n"
+    "                default a large phrase query skips documents that\n"
+    "                cannot make the top N and estimates the count (\"about\n"
+    "                N hits\"; JSON total_exact false). The hits are the same\n"
     "  Filters: typ:motion  år:2021  datum:2020-01-01..2021-06-30  parti:V\n"
     "           organ:socialnämnden  dnr:\"KS 2020/1050\"  (-typ:... excludes)\n"
     "  --            the rest are query words, even if they start with '-'\n"
@@ -349,8 +354,9 @@ static void print_json(const char *query, const SwResults *res) {
   FILE *f = stdout;
   fputs("{\"query\": ", f);
   json_str(f, query);
-  fprintf(f, ", \"total_hits\": %llu, \"took_ms\": %.3f, \"partial\": %s, "
-          "\"hits\": [", (unsigned long long)res->total_hits,
+  fprintf(f, ", \"total_hits\": %llu, \"total_exact\": %s, \"took_ms\": %.3f, "
+          "\"partial\": %s, \"hits\": [", (unsigned long long)res->total_hits,
+          res->total_exact ? "true" : "false",
           isfinite(res->took_ms) ? res->took_ms : 0.0,
           res->partial ? "true" : "false");
   for (size_t i = 0; i < res->nhits; i++) {
@@ -428,7 +434,8 @@ static void print_human(const char *query, const SwResults *res, int ansi) {
             (unsigned long long)res->total_hits, res->total_hits == 1 ? "" : "s",
             res->took_ms);
   } else {
-    fprintf(f, "%llu hit%s for \"", (unsigned long long)res->total_hits,
+    fprintf(f, "%s%llu hit%s for \"", res->total_exact ? "" : "about ",
+            (unsigned long long)res->total_hits,
             res->total_hits == 1 ? "" : "s");
     print_clean(f, query, 0);
     fprintf(f, "\" (%.2f ms)", res->took_ms);
@@ -461,7 +468,7 @@ static void print_human(const char *query, const SwResults *res, int ansi) {
 static int cmd_search(int argc, char **argv, int first) {
   const char *dir_arg = NULL, *syn_arg = NULL;
   long k = 10;
-  int json = 0, snippets = 1, no_syn = 0, facets = 0;
+  int json = 0, snippets = 1, no_syn = 0, facets = 0, exact_total = 0;
   char **words = sw_calloc((size_t)argc + 1, sizeof *words);
   int nwords = 0, rc = EXIT_ERROR, only_words = 0;
   char *query = NULL;
@@ -502,6 +509,8 @@ static int cmd_search(int argc, char **argv, int first) {
       no_syn = 1;
     } else if (strcmp(a, "--facets") == 0) {
       facets = 1;
+    } else if (strcmp(a, "--exact-total") == 0) {
+      exact_total = 1;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(USAGE, stdout);
       rc = EXIT_HITS;
@@ -534,6 +543,7 @@ static int cmd_search(int argc, char **argv, int first) {
   so.snippets = snippets;
   so.highlight = ansi ? SW_HL_ANSI : SW_HL_BRACKETS;
   so.facets = facets;
+  so.exact_total = exact_total;
   SwError err;
   sw_error_clear(&err);
   int src = sw_search(ix, query, qlen, &so, &res, &err);

@@ -327,7 +327,10 @@ typedef struct EngHitRaw {
 typedef struct EngEvalResult {
   const EngHitRaw *hits; /* best first; borrowed until the next run/free  */
   size_t nhits;
-  uint64_t total;        /* matching documents (see partial)              */
+  uint64_t total;        /* matching documents (see partial); an estimate
+                            when total_exact is 0                          */
+  int total_exact;       /* 0: pruning skipped candidates unchecked, so
+                            total is estimated (eng_eval_run)              */
   int partial;           /* 1: fallback ranking by clauses matched         */
   uint32_t clauses;      /* positive clauses of the query                  */
   const SwDocId *all;    /* every matching document (eng_eval_run's
@@ -342,11 +345,20 @@ int eng_eval_new(EngEval **out, SwError *err);
 void eng_eval_free(EngEval *ev); /* NULL is a no-op */
 
 /* Evaluate q over r: norms from eng_bm25_norms (NULL only for an empty
-** index), k >= 1 hits wanted. Errors: SW_CORRUPT (damaged postings, or
-** doc ids out of range), SW_NOMEM, SW_IO. */
+** index), k >= 1 hits wanted. collect: list every matching document (for
+** facets; implies exhaustive). exhaustive: 0 lets top-k pruning skip
+** candidates that cannot enter the best hits (the hits are the same; the
+** total may become an estimate, total_exact 0); 1 examines every
+** candidate (tests compare the two). Errors: SW_CORRUPT (damaged
+** postings, or doc ids out of range), SW_NOMEM, SW_IO. */
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
-                 const EngQuery *q, size_t k, int collect,
+                 const EngQuery *q, size_t k, int collect, int exhaustive,
                  EngEvalResult *out, SwError *err);
+/* Phrase clauses run_and checks lazily (the rest eagerly). */
+#define ENG_MAX_LAZY 8
+/* Of the candidates pruning skips, every this many-th is checked anyway to
+** estimate the total. */
+#define ENG_PRUNE_SAMPLE 4
 
 /* ==================================================== interface to snippet.c
 ** The best passage of a document's text for a query, highlighted. See

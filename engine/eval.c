@@ -51,6 +51,10 @@ struct EngIter {
   EngIter **order;        /* phrase: kids by ascending cost (leapfrog)     */
   const EngQSlot *slots;  /* phrase: the atom's slots (relative offsets)   */
   uint32_t scratch;       /* phrase: first entry in ev->ord                */
+  int lazy;               /* phrase: stop on every document holding all its
+                             terms; run_and checks positions (phrase_verify)
+                             only for those that could enter the heap      */
+  SwDocId vdoc;           /* phrase: the document last found to hold it    */
 };
 
 /* What evaluation knows of one query term. */
@@ -94,6 +98,14 @@ struct EngEval {
   SwDocId *all;           /* the matching documents (when collect)          */
   size_t nall, all_cap;   /* ... held, allocated                            */
   int all_nomem;          /* 1: all[] could not grow                        */
+  int prune;              /* 1: skip what cannot enter the heap (top-k)     */
+  uint64_t skipped;       /* candidates pruned (run_and)                     */
+  uint64_t sampled;       /* ... of which checked all the same (1 in
+                             ENG_PRUNE_SAMPLE) to estimate the total       */
+  uint64_t held;          /* ... of those, holding every phrase             */
+  float min_norm;         /* smallest of norms[] (run_single's bound)       */
+  const float *min_norm_of; /* the norms min_norm was taken from          */
+  uint32_t min_norm_n;    /* ... and their count                            */
 };
 
 /* Record d as matching, for facet counts. */
@@ -479,10 +491,14 @@ static int phrase_settle(EngIter *it, SwDocId target, SwError *err) {
     int match, rc = leapfrog_of(it->order, it->nkids, target, &d, 1, err);
     if (rc) return rc;
     if (d == IX_DOC_END) break;
+    if (it->lazy) { /* run_and decides whether to look (phrase_verify) */
+      it->doc = d;
+      return SW_OK;
+    }
     rc = phrase_positions(it, &match, err);
     if (rc) return rc;
     if (match) {
-      it->doc = d;
+      it->doc = it->vdoc = d;
       return SW_OK;
     }
     if (d + 1 == IX_DOC_END) break;
@@ -490,6 +506,18 @@ static int phrase_settle(EngIter *it, SwDocId target, SwError *err) {
   }
   it->doc = IX_DOC_END;
   return SW_OK;
+}
+
+/* A lazy phrase's kids all sit on it->doc: 1 in *match if it holds the
+** phrase there. */
+static int phrase_verify(EngIter *it, int *match, SwError *err) {
+  if (it->vdoc == it->doc) {
+    *match = 1;
+    return SW_OK;
+  }
+  int rc = phrase_positions(it, match, err);
+  if (!rc && *match) it->vdoc = it->doc;
+  return rc;
 }
 
 static int phrase_next(EngIter *it, SwError *err) {
@@ -606,6 +634,7 @@ static int build_atom(EngEval *ev, IxReader *r, const EngQuery *q,
   it->order = new_ptrs(ev, a->nslots);
   it->slots = slots;
   it->scratch = (uint32_t)ev->npos;
+  it->vdoc = IX_DOC_END;
   ev->npos += a->nslots;
   it->cost = UINT64_MAX;
   for (uint32_t s = 0; s < a->nslots; s++) {
@@ -753,12 +782,30 @@ static int excluded(EngIter **ex, uint32_t nex, SwDocId d, int *out,
   return SW_OK;
 }
 
-/* Every clause required: leapfrog from the rarest. */
+/* Every clause required: leapfrog from the rarest.
+**
+** Top-k pruning of phrases (two phases): a phrase clause stops on every
+** document holding all its terms, and the positions are read only when
+** the document could enter the heap. Its score does not depend on them (a
+** phrase scores by its terms' tf), so collecting the clauses gives the
+** exact score the document would have: when the heap is full and that
+** does not beat its worst hit, the positions are never read. The hits are
+** exactly those of an exhaustive run. The total is then an estimate
+** (*exact = 0): the documents confirmed, plus the pruned candidates times
+** the share holding the phrases among every ENG_PRUNE_SAMPLE-th of them,
+** checked only for that (the candidates that were checked for the heap
+** are the best scoring, so their share overestimated by half on the test
+** corpus). */
 static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
-                   uint32_t nex, uint64_t *total, SwError *err) {
+                   uint32_t nex, uint64_t *total, int *exact, SwError *err) {
   uint64_t n = 0;
   SwDocId d = 0;
+  EngIter *lazy[ENG_MAX_LAZY];
+  uint32_t nlazy = 0;
   sort_by_cost(cl, ncl);
+  if (ev->prune)
+    for (uint32_t c = 0; c < ncl && nlazy < ENG_MAX_LAZY; c++)
+      if (cl[c]->ops == &phrase_ops) (lazy[nlazy++] = cl[c])->lazy = 1;
   for (;;) {
     int out, rc = leapfrog(cl, ncl, d, &d, err);
     if (rc) return rc;
@@ -766,17 +813,37 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
     rc = excluded(ex, nex, d, &out, err);
     if (rc) return rc;
     if (!out) {
-      n++;
-      matched_doc(ev, d);
       begin_doc(ev);
       for (uint32_t c = 0; c < ncl; c++) cl[c]->ops->collect(cl[c]);
       double sc = score_marked(ev, d);
+      if (nlazy) {
+        EngHitRaw h = {d, ncl, ev->exact, sc, ncl};
+        int sample = 0;
+        if (ev->nheap == ev->heap_cap && !worse(&ev->heap[0], &h)) {
+          if (ev->skipped++ % ENG_PRUNE_SAMPLE) goto advance;
+          sample = 1;
+        }
+        for (uint32_t i = 0; i < nlazy && !out; i++) {
+          int match;
+          if ((rc = phrase_verify(lazy[i], &match, err))) return rc;
+          out = !match;
+        }
+        ev->sampled += sample;
+        ev->held += sample && !out;
+        if (out || sample) goto advance;
+      }
+      n++;
+      matched_doc(ev, d);
       offer(ev, d, ncl, ev->exact, sc, ncl);
     }
+  advance:
     if (d + 1 == IX_DOC_END) break;
     d++;
   }
   *total = n;
+  *exact = ev->skipped == 0;
+  if (ev->sampled) /* >= 1 when anything was skipped; round to nearest */
+    *total += (ev->skipped * ev->held + ev->sampled / 2) / ev->sampled;
   return SW_OK;
 }
 
@@ -830,11 +897,11 @@ static int run_partial(EngEval *ev, const EngQuery *q, EngIter **cl,
 }
 
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
-                 const EngQuery *q, size_t k, int collect,
+                 const EngQuery *q, size_t k, int collect, int exhaustive,
                  EngEvalResult *out, SwError *err) {
   EngIter **cl = NULL, **ex = NULL;
   uint64_t total = 0;
-  int rc;
+  int rc, exact = 1;
   memset(out, 0, sizeof *out);
   ev->ndocs = ix_reader_doc_count(r);
   ev->nlive = ix_reader_live_docs(r);
@@ -843,6 +910,8 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
   ev->all_nomem = 0;
   ev->norms = norms;
   ev->niters = 0;
+  ev->prune = !collect && !exhaustive;
+  ev->skipped = ev->sampled = ev->held = 0;
   if (k == 0) k = 1;
   if (q->nclauses == 0)
     return sw_error_set(err, SW_QUERY, "nothing to search for at column 1");
@@ -857,7 +926,7 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
     else if (q->question)
       rc = run_partial(ev, q, cl, q->nclauses, ex, q->nexcl, 1, &total, err);
     else
-      rc = run_and(ev, cl, q->nclauses, ex, q->nexcl, &total, err);
+      rc = run_and(ev, cl, q->nclauses, ex, q->nexcl, &total, &exact, err);
     if (rc) goto fail;
   }
   if (total == 0 && !q->question && q->nclauses >= 2 && ev->ndocs > 0 &&
@@ -870,6 +939,7 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
     rc = run_partial(ev, q, cl, q->nclauses, ex, q->nexcl, 0, &total, err);
     if (rc) goto fail;
     out->partial = total > 0;
+    exact = 1;
   }
   teardown(ev);
   rc = title_rerank(ev, r, q, k, err);
@@ -877,6 +947,7 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
   out->hits = ev->heap;
   out->nhits = ev->nheap;
   out->total = total;
+  out->total_exact = exact;
   out->clauses = q->nclauses;
   out->all = ev->all;
   out->nall = ev->nall;

@@ -368,7 +368,7 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
                           parts, err);
     if (rc) goto fail;
     rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k,
-                      want_facets, &er, err);
+                      want_facets, opts && opts->exact_total, &er, err);
     if (rc) goto fail;
     /* Questions rank softly (every clause counts), so parts always help. */
     if (er.total >= k && !er.partial && !ix->query->question) break;
@@ -412,6 +412,7 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   }
   memset(res, 0, head + er.nhits * sizeof(SwHit) + nfc * sizeof(SwFacet));
   res->total_hits = er.total;
+  res->total_exact = er.total_exact;
   res->partial = er.partial;
   res->clauses = er.clauses;
   res->question = ix->query->question != 0;

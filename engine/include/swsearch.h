@@ -251,6 +251,11 @@ typedef struct SwSearchOptions {
   size_t snippet_chars; /* target snippet length in characters; 0 = 200   */
   int facets;           /* 1: count document type, year, organ and party
                            over every matching document (SwResults)       */
+  int exact_total;      /* 1: check every candidate so total_hits is exact
+                           (facets imply it); 0: top-k pruning may skip
+                           candidates that cannot be among the best hits
+                           and estimate how many of them match (the hits
+                           are the same either way)                       */
 } SwSearchOptions;
 
 typedef struct SwHit {
@@ -282,6 +287,8 @@ typedef struct SwFacet {
 typedef struct SwResults {
   uint64_t total_hits;  /* documents matching (all clauses, or in partial
                            mode the documents matching at least one)     */
+  int total_exact;      /* 0: total_hits is an estimate: pruning left some
+                           candidates unchecked (SwSearchOptions.exact_total) */
   int partial;          /* 1: no document had every clause; hits are the
                            documents with the most of them               */
   uint32_t clauses;     /* number of positive clauses in the query        */

@@ -26,9 +26,11 @@ grep -q "indexed 25882 documents (0 skipped)" "$tmp/index.out" \
 
 # json_field QUERY EXPR: evaluate a Python expression over the parsed --json
 # output bound to r (exit 1 of swsearch = no hits is allowed here).
+# Counts are asserted with --exact-total (JSON_OPTS): by default a phrase
+# query prunes and estimates its total.
 json() {
   local q=$1 expr=$2 rc=0
-  "$SWSEARCH" --index "$ix" --json -n 10 "$q" >"$tmp/q.json" || rc=$?
+  "$SWSEARCH" --index "$ix" --json -n 10 ${JSON_OPTS:-} "$q" >"$tmp/q.json" || rc=$?
   [ $rc -le 1 ] || fail "query '$q' exited $rc"
   python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($expr)" "$tmp/q.json"
 }
@@ -48,8 +50,18 @@ n=$(json 'avhopparverksamhet' 'r["total_hits"]')
 
 # "våldsbejakande extremism" as a phrase: 112 documents contain the exact words
 # (grep -ci); inflections (våldsbejakande extremismen) can only add.
-n=$(json '"våldsbejakande extremism"' 'r["total_hits"]')
+n=$(JSON_OPTS=--exact-total json '"våldsbejakande extremism"' 'r["total_hits"]')
 [ "$n" -ge 112 ] || fail "våldsbejakande extremism: $n hits, expected >= 112"
+e=$(JSON_OPTS=--exact-total json '"våldsbejakande extremism"' 'r["total_exact"]')
+[ "$e" = True ] || fail "--exact-total gave an estimate"
+# Without --exact-total the same ten hits, and a total that says whether it
+# is an estimate (the pruning itself is compared with exhaustive runs in
+# unit.test_pruning*).
+a=$(JSON_OPTS=--exact-total json '"våldsbejakande extremism"' '[h["id"] for h in r["hits"]]')
+b=$(json '"våldsbejakande extremism"' '[h["id"] for h in r["hits"]]')
+[ "$a" = "$b" ] || fail "pruning changed the hits: $a vs $b"
+e=$(json '"våldsbejakande extremism"' 'r["total_exact"] in (True, False)')
+[ "$e" = True ] || fail "total_exact missing from --json"
 
 # Case and inflection do not change the answer.
 a=$(json 'sociala insatsgrupper' '[h["id"] for h in r["hits"]]')

@@ -116,7 +116,7 @@ static void rm_tree(const char *path) {
 
 /* Run query (k hits, no snippets); NULL on error (printed). */
 static SwResults *run(const char *query, size_t k) {
-  SwSearchOptions o = {k, 0, SW_HL_BRACKETS, 0, 0};
+  SwSearchOptions o = {k, 0, SW_HL_BRACKETS, 0, 0, 0};
   SwResults *r = NULL;
   SwError err;
   sw_error_clear(&err);
@@ -366,7 +366,7 @@ static size_t visible_chars(const char *s, size_t n);
 
 static char *snippet_of(const char *query, int hl, SwDocId doc) {
   static char buf[4096];
-  SwSearchOptions o = {10, 1, hl, 0, 0};
+  SwSearchOptions o = {10, 1, hl, 0, 0, 0};
   SwResults *r = NULL;
   SwError err;
   sw_error_clear(&err);
@@ -422,7 +422,7 @@ static void test_snippets(void) {
   if (n > 260 || !strstr(s, "[Trefas]")) fprintf(stderr, "snippet: %s\n", s);
 
   /* a custom budget through the options */
-  SwSearchOptions o = {1, 1, SW_HL_BRACKETS, 60, 0};
+  SwSearchOptions o = {1, 1, SW_HL_BRACKETS, 60, 0, 0};
   SwResults *r = NULL;
   SwError err;
   sw_error_clear(&err);
@@ -613,7 +613,7 @@ static void test_alloc_failures(void) {
   /* Every allocation of a search may fail: a clean error, never a crash or
   ** a leak (ASan), and the handle still answers afterwards. */
   const char *query = "stoppa \"vikten av att\" OR budget -rinkeby zzzqqx";
-  SwSearchOptions o = {3, 1, SW_HL_BRACKETS, 0, 0};
+  SwSearchOptions o = {3, 1, SW_HL_BRACKETS, 0, 0, 0};
   int ok = 0;
   for (long n = 0; n < 2000 && !ok; n++) {
     SwResults *r = NULL;
@@ -724,7 +724,7 @@ static uint64_t pq_scan(const int *q, int nq, int *hit) {
 ** them: expect); with several clauses and none, the fallback is allowed. */
 static int pq_same(SwIndex *pix, const char *query, const int *want,
                    uint64_t expect, int clauses) {
-  SwSearchOptions o = {PQ_DOCS, 0, SW_HL_NONE, 0, 0};
+  SwSearchOptions o = {PQ_DOCS, 0, SW_HL_NONE, 0, 0, 0};
   SwResults *r = NULL;
   SwError err;
   sw_error_clear(&err);
