@@ -126,11 +126,18 @@ static int check_segment(IxSeg *r, SwReportFn report, void *ctx,
       name, r->man.doc_count, r->ndel,
       (unsigned long long)r->man.term_count,
       (unsigned long long)r->man.total_tokens);
-  /* The files open did not checksum whole. */
+  /* The files open did not checksum whole; in format 3 also terms and
+  ** docmeta, and every page of those against the manifest's sums. */
+  const IxMap *paged[2] = {&r->dict.map, &r->docs.meta};
   if ((rc = ix_map_verify(&r->post, err)) ||
       (rc = ix_map_verify(&r->pos, err)) ||
       (rc = ix_map_verify(&r->docs.text, err)))
     return rc;
+  for (int i = 0; i < 2; i++)
+    if (paged[i]->psums &&
+        ((rc = ix_map_verify(paged[i], err)) ||
+         (rc = ix_map_need(paged[i], 0, paged[i]->size - IX_FOOTER_SIZE, err))))
+      return rc;
 
   IxDictIter di;
   CheckTotals tot;

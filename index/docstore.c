@@ -329,7 +329,7 @@ void ix_docw_free(IxDocWriter *w) {
 /* -------------------------------------------------------------- reading -- */
 
 int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
-                 SwError *err) {
+                 const uint8_t *psums, uint32_t npages, SwError *err) {
   memset(s, 0, sizeof *s);
   int rc;
   /* doclens and docmeta are read on every query: verify them whole. */
@@ -347,11 +347,17 @@ int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
   for (uint32_t d = 0; d < n; d++)
     s->total_tokens += ix_get_u32(p + IX_DOCLENS_HEADER + (size_t)d * 4);
 
-  /* docmeta first: verified whole, it vouches for doctext's layout. */
-  if ((rc = ix_map_open(&s->meta, gendir, "docmeta", "DMET", IX_ADV_WILLNEED,
-                        err)) ||
-      (rc = ix_map_verify(&s->meta, err)))
+  /* docmeta first: verified, it vouches for doctext's layout. Format 3
+  ** verifies the pages a query reads and checks a doc table entry when it
+  ** is read (doc_entry): 8 MB hashed at every start was most of a cold
+  ** search. Older formats: all of it now. */
+  if ((rc = ix_map_open(&s->meta, gendir, "docmeta", "DMET",
+                        psums ? IX_ADV_NORMAL : IX_ADV_WILLNEED, err)) ||
+      (rc = psums ? ix_map_pages(&s->meta, psums, npages, err)
+                  : ix_map_verify(&s->meta, err)) ||
+      (rc = ix_map_need(&s->meta, 0, IX_DOCMETA_HEADER, err)))
     goto fail;
+  s->paged = psums != NULL;
   p = s->meta.p;
   uint64_t recs = IX_DOCMETA_HEADER + (uint64_t)n * IX_DOCMETA_ENTRY;
   uint64_t meta_end = s->meta.size - IX_FOOTER_SIZE;
@@ -379,6 +385,10 @@ int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
   }
   s->frames_off = DOCTEXT_HEADER + (uint64_t)dict_len;
   uint64_t text_end = s->text.size - IX_FOOTER_SIZE;
+  s->recs_off = recs;
+  s->meta_end = meta_end;
+  s->text_end = text_end;
+  if (s->paged) goto table_checked; /* entry by entry, when read */
   /* FORMAT.md §7 invariants: records and texts contiguous, in doc order. */
   uint64_t want_rec = recs, want_text = s->frames_off;
   uint32_t min_clen = s->sums ? 5 : 1; /* checksum + a frame's first byte */
@@ -415,6 +425,7 @@ int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
     rc = ix_corrupt(err, s->text.path, want_text, "bytes after the last text");
     goto fail;
   }
+table_checked:
   if (dict_len) {
     int bad = 0;
     s->ddict = ix_zstd_ddict(s->text.p + DOCTEXT_HEADER, dict_len, &bad);
@@ -448,6 +459,70 @@ void ix_docs_close(IxDocStore *s) {
   memset(s, 0, sizeof *s);
 }
 
+/* Doc table entry d (FORMAT.md §7). Format 3 verifies its page and checks
+** it against its neighbours here, as ix_docs_open checks the whole table
+** for older formats: records and texts contiguous and in doc order. */
+typedef struct DocEntry {
+  uint64_t toff;   /* text: offset in doctext */
+  uint32_t clen;   /* ... stored length       */
+  uint32_t len;    /* ... text length         */
+  uint32_t roff;   /* record: offset          */
+  uint32_t rlen;   /* ... length              */
+} DocEntry;
+
+static void read_entry(const uint8_t *e, DocEntry *x) {
+  x->toff = ix_get_u64(e);
+  x->clen = ix_get_u32(e + 8);
+  x->len = ix_get_u32(e + 12);
+  x->roff = ix_get_u32(e + 16);
+  x->rlen = ix_get_u32(e + 20);
+}
+
+static int doc_entry(const IxDocStore *s, SwDocId d, DocEntry *x,
+                     SwError *err) {
+  const uint8_t *p = s->meta.p;
+  size_t at = IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
+  if (!s->paged) {
+    read_entry(p + at, x);
+    return SW_OK;
+  }
+  /* Entries d-1 (or the start) .. d+1 (or the end). */
+  size_t from = d ? at - IX_DOCMETA_ENTRY : at;
+  size_t to = d + 1 < s->n ? at + 2 * IX_DOCMETA_ENTRY : at + IX_DOCMETA_ENTRY;
+  int rc = ix_map_need(&s->meta, from, to - from, err);
+  if (rc) return rc;
+  DocEntry prev, next;
+  read_entry(p + at, x);
+  uint64_t rec_start = s->recs_off, text_start = s->frames_off;
+  if (d) {
+    read_entry(p + at - IX_DOCMETA_ENTRY, &prev);
+    rec_start = (uint64_t)prev.roff + prev.rlen;
+    text_start = prev.toff + prev.clen;
+  }
+  uint64_t rec_end = s->meta_end, text_end = s->text_end;
+  if (d + 1 < s->n) {
+    read_entry(p + at + IX_DOCMETA_ENTRY, &next);
+    rec_end = next.roff;
+    text_end = next.toff;
+  }
+  char what[96];
+  if (x->roff != rec_start || (uint64_t)x->roff + x->rlen != rec_end ||
+      rec_end > s->meta_end || x->rlen < IX_META_FIELDS ||
+      (x->clen == 0) != (x->len == 0) || (x->len && x->clen < 5) ||
+      x->len > SW_MAX_DOC_BYTES) {
+    snprintf(what, sizeof what, "doc table entry %u out of order or range", d);
+    return ix_corrupt(err, s->meta.path, at, what);
+  }
+  if (x->toff != text_start || x->toff + x->clen != text_end ||
+      text_end > s->text_end) {
+    snprintf(what, sizeof what,
+             "text %u not where docmeta puts it (offset %llu)", d,
+             (unsigned long long)x->toff);
+    return ix_corrupt(err, s->text.path, x->toff, what);
+  }
+  return ix_map_need(&s->meta, x->roff, x->rlen, err);
+}
+
 uint32_t ix_seg_doc_len(const IxSeg *r, SwDocId d) {
   if (d >= r->docs.n) return 0;
   return ix_get_u32(r->docs.lens.p + IX_DOCLENS_HEADER + (size_t)d * 4);
@@ -460,8 +535,10 @@ int ix_seg_doc_meta(const IxSeg *r, SwDocId d, IxDocMeta *out, SwError *err) {
     return sw_error_set(err, SW_NOTFOUND, "no document %u (index has %u)", d,
                         s->n);
   const uint8_t *p = s->meta.p;
-  const uint8_t *e = p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
-  size_t off = ix_get_u32(e + 16), end = off + ix_get_u32(e + 20);
+  DocEntry x;
+  int rc = doc_entry(s, d, &x, err);
+  if (rc) return rc;
+  size_t off = x.roff, end = off + x.rlen;
   const char *f[IX_META_FIELDS] = {0};
   size_t fl[IX_META_FIELDS] = {0};
   int nfields = s->sums ? IX_META_FIELDS : IX_META_FIELDS - 1; /* format 1 */
@@ -493,10 +570,11 @@ int ix_docs_text(IxDocStore *s, SwDocId d, char **text, size_t *len,
   if (d >= s->n)
     return sw_error_set(err, SW_NOTFOUND, "no document %u (index has %u)", d,
                         s->n);
-  const uint8_t *e =
-      s->meta.p + IX_DOCMETA_HEADER + (size_t)d * IX_DOCMETA_ENTRY;
-  uint64_t off = ix_get_u64(e);
-  size_t clen = ix_get_u32(e + 8), n = ix_get_u32(e + 12);
+  DocEntry x;
+  int rc = doc_entry(s, d, &x, err);
+  if (rc) return rc;
+  uint64_t off = x.toff;
+  size_t clen = x.clen, n = x.len;
   if (n && s->sums) {
     /* FORMAT.md §8: u32 checksum, then the frame (open checked clen >= 5). */
     if (ix_sum32(s->text.p + off + 4, clen - 4) != ix_get_u32(s->text.p + off))

@@ -284,7 +284,50 @@ void ix_map_track(IxMap *m) {
   if (p != MAP_FAILED) m->seen = p;
 }
 
+int ix_map_pages(IxMap *m, const uint8_t *sums, uint32_t n, SwError *err) {
+  if (n != ix_page_count(m->size))
+    return ix_corrupt(err, m->path, 0,
+                      "page count in the manifest does not fit the file");
+  m->pseen = sw_calloc((size_t)n / 8 + 1, 1);
+  if (!m->pseen) return sw_error_set(err, SW_NOMEM, "out of memory (pages)");
+  m->psums = sums;
+  m->npages = n;
+  return SW_OK;
+}
+
+int ix_map_need_slow(const IxMap *m, uint64_t off, uint64_t len,
+                     SwError *err) {
+  uint64_t end = m->size - IX_FOOTER_SIZE;
+  if (off > end || len > end - off)
+    return ix_corrupt(err, m->path, off, "read past the end of the data");
+  if (len == 0) return SW_OK;
+  for (uint64_t pg = off >> IX_PAGE_SHIFT; pg <= (off + len - 1) >> IX_PAGE_SHIFT;
+       pg++) {
+    uint8_t bit = (uint8_t)(1u << (pg & 7));
+    if (__atomic_load_n(&m->pseen[pg >> 3], __ATOMIC_RELAXED) & bit) continue;
+    uint64_t a = pg << IX_PAGE_SHIFT;
+    uint64_t b = a + IX_PAGE < end ? a + IX_PAGE : end;
+    if (ix_sum32(m->p + a, (size_t)(b - a)) != ix_get_u32(m->psums + pg * 4)) {
+      char what[96];
+      snprintf(what, sizeof what,
+               "checksum mismatch in page %llu (bytes %llu..%llu)",
+               (unsigned long long)pg, (unsigned long long)a,
+               (unsigned long long)b);
+      return ix_corrupt(err, m->path, a, what);
+    }
+    __atomic_fetch_or(&m->pseen[pg >> 3], bit, __ATOMIC_RELAXED);
+  }
+  return SW_OK;
+}
+
+void ix_map_page_sums(const IxMap *m, uint32_t *out) {
+  uint64_t end = m->size - IX_FOOTER_SIZE;
+  for (uint64_t a = 0, i = 0; a < end; a += IX_PAGE, i++)
+    out[i] = ix_sum32(m->p + a, (size_t)(a + IX_PAGE < end ? IX_PAGE : end - a));
+}
+
 void ix_map_close(IxMap *m) {
+  sw_free(m->pseen);
   if (m->p) munmap((void *)m->p, m->size);
   if (m->seen) munmap(m->seen, m->size / 8 + 1);
   sw_free(m->path);

@@ -26,7 +26,7 @@ struct ZSTD_DDict_s;
 ** Pure functions on memory: no I/O, no error messages (callers name the
 ** file and offset). FORMAT.md §0. */
 
-#define IX_FORMAT_VERSION 2     /* FORMAT.md §0: the version this build writes */
+#define IX_FORMAT_VERSION 3     /* FORMAT.md §0: the version this build writes */
 #define IX_FORMAT_MIN_READ 1    /* FORMAT.md §0: oldest version this build reads */
 #define IX_VARINT_MAX 10        /* FORMAT.md §0: bytes of the longest varint   */
 
@@ -161,6 +161,10 @@ typedef struct IxMap {
   uint8_t *seen;     /* ix_map_track: a bit per byte offset, set once the
                         piece starting there passed its checksum (NULL:
                         not tracked, every read verifies)                 */
+  const uint8_t *psums; /* ix_map_pages: u32 sum per IX_PAGE page (in the
+                        manifest's mapping), NULL: verified whole         */
+  uint32_t npages;   /* ... their count                                   */
+  uint8_t *pseen;    /* ... a bit per page that passed (owned)            */
 } IxMap;
 
 enum { IX_ADV_NORMAL = 0, IX_ADV_RANDOM = 1, IX_ADV_WILLNEED = 2 };
@@ -174,6 +178,29 @@ int ix_map_open(IxMap *m, const char *dir, const char *name,
 /* Verify the footer checksum over the whole file. SW_CORRUPT if wrong. */
 int ix_map_verify(const IxMap *m, SwError *err);
 void ix_map_close(IxMap *m); /* zeroed or closed: no-op */
+/* FORMAT.md §2: terms and docmeta are checksummed in pages of this many
+** bytes (format 3), verified when first read. */
+#define IX_PAGE_SHIFT 14
+#define IX_PAGE ((size_t)1 << IX_PAGE_SHIFT)
+/* Pages covering a file of `size` bytes: [0, size - 16), the footer apart. */
+static inline uint32_t ix_page_count(uint64_t size) {
+  return (uint32_t)((size - IX_FOOTER_SIZE + IX_PAGE - 1) >> IX_PAGE_SHIFT);
+}
+/* m is verified page by page from now on, against sums[0..n) (u32 each,
+** borrowed): SW_CORRUPT if n does not fit its size, SW_NOMEM. */
+int ix_map_pages(IxMap *m, const uint8_t *sums, uint32_t n, SwError *err);
+int ix_map_need_slow(const IxMap *m, uint64_t off, uint64_t len,
+                     SwError *err);
+/* Make sure bytes [off, off + len) of m passed their pages' checksums
+** (nothing to do for a map verified whole); SW_CORRUPT names the page. */
+static inline int ix_map_need(const IxMap *m, uint64_t off, uint64_t len,
+                              SwError *err) {
+  if (!m->psums) return SW_OK;
+  return ix_map_need_slow(m, off, len, err);
+}
+/* sum32 of each page of the mapped file m into out[ix_page_count]. */
+void ix_map_page_sums(const IxMap *m, uint32_t *out);
+
 /* Remember which pieces of m passed their checksums, so a piece is hashed
 ** the first time this process reads it, not on every query (FORMAT.md §0,
 ** "What is verified when"). The bitmap is anonymous memory reserved but
@@ -223,7 +250,19 @@ typedef struct IxManifest {
   uint64_t text_bytes;           /* title + text bytes analysed          */
   uint64_t size[IX_NFILES];      /* length of each file                  */
   uint64_t sum[IX_NFILES];       /* footer checksum of each file         */
+  uint32_t analysis;             /* format 3: IX_ANALYSIS_VERSION that
+                                    built it (0: older, unknown)          */
+  uint32_t npages[2];            /* format 3: pages of terms, docmeta     */
+  const uint8_t *psums[2];       /* read: their u32 sums (in the mapping) */
+  const uint32_t *wsums[2];      /* write: the same, to be written        */
 } IxManifest;
+
+/* The analysis (stemmer/) an index is built with, recorded in its manifest
+** (format 3): raise it whenever the same text would give other terms or
+** positions, so that an index built before says "rebuild" instead of
+** quietly missing words. 1: the analysis of format 3's first release. */
+#define IX_ANALYSIS_VERSION 1
+enum { IX_PAGED_TERMS = 0, IX_PAGED_DOCMETA = 1 }; /* npages/psums index */
 
 /* One segment as a commit point lists it (FORMAT.md §2a). */
 typedef struct IxCommitSeg {
@@ -347,9 +386,12 @@ typedef struct IxDict {
 
 #define IX_DICT_TOP 32     /* index entries per top-level sample (memory) */
 
-/* Map and check dir/terms (frame, checksum, header, block index order). */
+/* Map and check dir/terms (frame, header, block index order). With page
+** sums (format 3, psums from the manifest) the header and block index are
+** verified now and each block when first read; without, the whole file. */
 int ix_dict_open(IxDict *d, const char *gendir, uint64_t post_size,
-                 uint64_t pos_size, SwError *err);
+                 uint64_t pos_size, const uint8_t *psums, uint32_t npages,
+                 SwError *err);
 void ix_dict_close(IxDict *d);
 int ix_dict_find(const IxDict *d, const char *term, size_t len,
                  IxTermInfo *out, SwError *err);
@@ -541,10 +583,17 @@ typedef struct IxDocStore {
   struct ZSTD_DDict_s *ddict;   /* trained dictionary, NULL if none        */
   struct ZSTD_DCtx_s *dctx;     /* reused decompression context            */
   int sums;                     /* format 2: per-text and dictionary sums  */
+  int paged;                    /* format 3: docmeta verified by page, and
+                                   each doc table entry checked when read  */
+  uint64_t recs_off;            /* docmeta: first record                   */
+  uint64_t meta_end, text_end;  /* docmeta, doctext: where data ends       */
 } IxDocStore;
 
+/* Open doclens, docmeta, doctext of gendir (n documents). psums/npages:
+** docmeta's page sums from a format-3 manifest (NULL: verify it whole and
+** check the whole doc table now). */
 int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
-                 SwError *err);
+                 const uint8_t *psums, uint32_t npages, SwError *err);
 void ix_docs_close(IxDocStore *s);
 int ix_docs_text(IxDocStore *s, SwDocId d, char **text, size_t *len,
                  SwError *err);

@@ -29,6 +29,7 @@ const char *const ix_file_kinds[IX_NFILES] = {"TERM", "POST", "POSN",
 #define MANIFEST_FIXED 56  /* FORMAT.md §2: bytes before the file entries */
 #define MANIFEST_ENTRY 32  /* FORMAT.md §2: name[16] u64 size u64 sum     */
 #define MANIFEST_NAME 16   /* FORMAT.md §2                                  */
+#define MANIFEST_V3 16     /* FORMAT.md §2: analysis, page shift, 2 counts  */
 
 int ix_seg_path(char *buf, size_t cap, const char *dir, const char *name,
                 SwError *err) {
@@ -454,8 +455,10 @@ done:
 
 int ix_manifest_write(const char *gendir, const IxManifest *m, uint64_t *size,
                       uint64_t *sum, SwError *err) {
-  uint8_t b[MANIFEST_FIXED + MANIFEST_ENTRY * IX_NFILES];
-  memset(b, 0, sizeof b);
+  size_t fixed = MANIFEST_FIXED + MANIFEST_ENTRY * IX_NFILES;
+  size_t n = fixed + MANIFEST_V3 + 4 * ((size_t)m->npages[0] + m->npages[1]);
+  uint8_t *b = sw_calloc(n, 1);
+  if (!b) return sw_error_set(err, SW_NOMEM, "out of memory (manifest)");
   /* FORMAT.md §2; bytes 0..15 are the frame header written by ix_out_open. */
   ix_put_u64(b + 16, m->generation);
   ix_put_u32(b + 24, m->doc_count);
@@ -469,16 +472,31 @@ int ix_manifest_write(const char *gendir, const IxManifest *m, uint64_t *size,
     ix_put_u64(e + 16, m->size[i]);
     ix_put_u64(e + 24, m->sum[i]);
   }
+  /* Format 3: analysis version, page size, the two page-sum tables. */
+  uint8_t *v = b + fixed;
+  ix_put_u32(v, m->analysis);
+  ix_put_u32(v + 4, IX_PAGE_SHIFT);
+  ix_put_u32(v + 8, m->npages[0]);
+  ix_put_u32(v + 12, m->npages[1]);
+  v += MANIFEST_V3;
+  for (int f = 0; f < 2; f++)
+    for (uint32_t i = 0; i < m->npages[f]; i++, v += 4)
+      ix_put_u32(v, m->wsums[f][i]);
   char path[4096];
-  int n = snprintf(path, sizeof path, "%s/manifest", gendir);
-  if (n < 0 || (size_t)n >= sizeof path)
-    return sw_error_set(err, SW_LIMIT, "index path too long: %s", gendir);
-  IxOut o;
-  int rc = ix_out_open(&o, path, "MANI", err);
-  if (rc) return rc;
-  rc = ix_out_write(&o, b + IX_HEADER_SIZE, sizeof b - IX_HEADER_SIZE, err);
-  if (rc == SW_OK) rc = ix_out_finish(&o, size, sum, err);
-  ix_out_discard(&o);
+  int len = snprintf(path, sizeof path, "%s/manifest", gendir);
+  int rc;
+  if (len < 0 || (size_t)len >= sizeof path) {
+    rc = sw_error_set(err, SW_LIMIT, "index path too long: %s", gendir);
+  } else {
+    IxOut o;
+    rc = ix_out_open(&o, path, "MANI", err);
+    if (!rc) {
+      rc = ix_out_write(&o, b + IX_HEADER_SIZE, n - IX_HEADER_SIZE, err);
+      if (rc == SW_OK) rc = ix_out_finish(&o, size, sum, err);
+      ix_out_discard(&o);
+    }
+  }
+  sw_free(b);
   return rc;
 }
 
@@ -487,12 +505,14 @@ int ix_manifest_read(const char *gendir, IxMap *map, IxManifest *out,
   memset(out, 0, sizeof *out);
   int rc = ix_map_open(map, gendir, "manifest", "MANI", IX_ADV_NORMAL, err);
   if (rc) return rc;
-  const size_t want =
-      MANIFEST_FIXED + MANIFEST_ENTRY * IX_NFILES + IX_FOOTER_SIZE;
-  if (map->size != want) {
+  const size_t fixed = MANIFEST_FIXED + MANIFEST_ENTRY * IX_NFILES;
+  const size_t want = fixed + IX_FOOTER_SIZE;
+  if (map->version < 3 ? map->size != want
+                       : map->size < want + MANIFEST_V3) {
     char what[80];
-    snprintf(what, sizeof what, "manifest is %zu bytes, expected %zu",
-             map->size, want);
+    snprintf(what, sizeof what, "manifest is %zu bytes, expected %s%zu",
+             map->size, map->version < 3 ? "" : "at least ",
+             map->version < 3 ? want : want + MANIFEST_V3);
     return ix_corrupt(err, map->path, 0, what);
   }
   if ((rc = ix_map_verify(map, err))) return rc;
@@ -522,5 +542,24 @@ int ix_manifest_read(const char *gendir, IxMap *map, IxManifest *out,
     out->size[i] = ix_get_u64(e + 16);
     out->sum[i] = ix_get_u64(e + 24);
   }
+  if (map->version < 3) return SW_OK;
+  const uint8_t *v = p + fixed;
+  out->analysis = ix_get_u32(v);
+  out->npages[0] = ix_get_u32(v + 8);
+  out->npages[1] = ix_get_u32(v + 12);
+  if (ix_get_u32(v + 4) != IX_PAGE_SHIFT)
+    return ix_corrupt(err, map->path, fixed + 4, "page size is not 16 KiB");
+  if ((uint64_t)4 * ((uint64_t)out->npages[0] + out->npages[1]) !=
+      map->size - want - MANIFEST_V3)
+    return ix_corrupt(err, map->path, fixed + 8,
+                      "page counts do not fit the manifest's length");
+  out->psums[0] = v + MANIFEST_V3;
+  out->psums[1] = out->psums[0] + 4 * (size_t)out->npages[0];
+  if (out->analysis != IX_ANALYSIS_VERSION)
+    return sw_error_set(err, SW_VERSION,
+                        "%s: built with analysis version %u; this build "
+                        "analyses text with version %u, so words would not "
+                        "match: rebuild the index (swsearch index)",
+                        map->path, out->analysis, IX_ANALYSIS_VERSION);
   return SW_OK;
 }

@@ -79,9 +79,12 @@ int ix_seg_open(const char *dir, const char *name, uint64_t manifest_sum,
                         IX_ADV_NORMAL, err)) ||
       (rc = cross_check(r, IX_F_POSITIONS, &r->pos, err)) ||
       (rc = ix_dict_open(&r->dict, r->segdir, r->post.size, r->pos.size,
-                         err)) ||
+                         r->man.psums[IX_PAGED_TERMS],
+                         r->man.npages[IX_PAGED_TERMS], err)) ||
       (rc = cross_check(r, IX_F_TERMS, &r->dict.map, err)) ||
-      (rc = ix_docs_open(&r->docs, r->segdir, r->man.doc_count, err)) ||
+      (rc = ix_docs_open(&r->docs, r->segdir, r->man.doc_count,
+                         r->man.psums[IX_PAGED_DOCMETA],
+                         r->man.npages[IX_PAGED_DOCMETA], err)) ||
       (rc = cross_check(r, IX_F_DOCLENS, &r->docs.lens, err)) ||
       (rc = cross_check(r, IX_F_DOCMETA, &r->docs.meta, err)) ||
       (rc = cross_check(r, IX_F_DOCTEXT, &r->docs.text, err)))

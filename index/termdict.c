@@ -126,12 +126,17 @@ static inline uint64_t load_be64(const uint8_t *p) {
 }
 
 int ix_dict_open(IxDict *d, const char *gendir, uint64_t post_size,
-                 uint64_t pos_size, SwError *err) {
+                 uint64_t pos_size, const uint8_t *psums, uint32_t npages,
+                 SwError *err) {
   memset(d, 0, sizeof *d);
-  int rc = ix_map_open(&d->map, gendir, "terms", "TERM", IX_ADV_WILLNEED, err);
+  int rc = ix_map_open(&d->map, gendir, "terms", "TERM",
+                       psums ? IX_ADV_NORMAL : IX_ADV_WILLNEED, err);
   if (rc) return rc;
-  /* The dictionary is read on every lookup: verify it all now. */
-  if ((rc = ix_map_verify(&d->map, err))) goto fail;
+  /* The dictionary is read on every lookup: format 3 verifies the pages a
+  ** lookup reads (first_key), older formats all of it now. */
+  if ((rc = psums ? ix_map_pages(&d->map, psums, npages, err)
+                  : ix_map_verify(&d->map, err)))
+    goto fail;
   const uint8_t *p = d->map.p;
   const char *path = d->map.path;
   size_t size = d->map.size;
@@ -139,6 +144,7 @@ int ix_dict_open(IxDict *d, const char *gendir, uint64_t post_size,
     rc = ix_corrupt(err, path, 0, "file shorter than its header");
     goto fail;
   }
+  if ((rc = ix_map_need(&d->map, 0, IX_DICT_HEADER, err))) goto fail;
   d->nterms = ix_get_u64(p + 16);
   d->nblocks = ix_get_u32(p + 24);
   uint32_t per = ix_get_u32(p + 28);
@@ -157,6 +163,9 @@ int ix_dict_open(IxDict *d, const char *gendir, uint64_t post_size,
     rc = ix_corrupt(err, path, 32, "block index offset or size wrong");
     goto fail;
   }
+  if ((rc = ix_map_need(&d->map, d->index_off,
+                        (uint64_t)d->nblocks * IX_DICT_INDEX_ENTRY, err)))
+    goto fail;
   uint64_t prev = 0;
   for (uint32_t i = 0; i < d->nblocks; i++) {
     size_t at = d->index_off + (size_t)i * IX_DICT_INDEX_ENTRY;
@@ -257,6 +266,8 @@ static int first_key(const IxDict *d, uint32_t b, uint8_t *term, size_t *len,
                      size_t *off, size_t *end, SwError *err) {
   size_t start;
   block_range(d, b, &start, end);
+  int rc = ix_map_need(&d->map, start, *end - start, err);
+  if (rc) return rc;
   *off = start;
   *len = 0;
   return decode_key(d, off, *end, 1, term, len, err);

@@ -32,7 +32,7 @@
 #       directory without an index;
 #   (i) duplicate ids in one build: the last one read wins, each reported;
 #   (j) bad input to add, delete (unknown ids) and optimize;
-#   (k) an index whose commit point or segment says format 3: add, delete,
+#   (k) an index whose commit point or segment says format 4: add, delete,
 #       optimize and search refuse it naming the file and change nothing.
 # tests/README.md tabulates every bad input and where it is checked.
 # Every case asserts on the exit code and on stderr. A signal death of the
@@ -812,17 +812,17 @@ echo "(j) bad input to add, delete and optimize"
 # test_format_v1.sh covers the readers (search, check, stats; every file);
 # here the writers. The version is checked right after the magic, before
 # the footer, so one byte is enough: the commit point, or one file of a
-# segment, says format 3. add, delete and optimize exit 2 naming the file
+# segment, says format 4. add, delete and optimize exit 2 naming the file
 # and the versions, and change nothing.
 for part in commit terms; do
-  ix="$tmp/v3-$part"
+  ix="$tmp/v4-$part"
   rm -rf "$ix"
   cp -r "$base" "$ix"
   cur=$(tr -d '\n' <"$ix/CURRENT")
   if [ "$part" = commit ]; then f="$ix/$cur"; else f="$ix/$(live_parts "$ix" | grep '^seg-' | head -1)/terms"; fi
   [ -f "$f" ] || fail "(k) no file $f"
-  printf '\003' | dd of="$f" bs=1 seek=8 conv=notrunc status=none
-  snap "$ix" >"$tmp/v3.before"
+  printf '\004' | dd of="$f" bs=1 seek=8 conv=notrunc status=none
+  snap "$ix" >"$tmp/v4.before"
   for cmd in add delete optimize search; do
     case $cmd in
       add) run "$SWSEARCH" add --index "$ix" "$tmp/incr-in/new.txt" ;;
@@ -830,19 +830,19 @@ for part in commit terms; do
       optimize) run "$SWSEARCH" optimize --index "$ix" ;;
       search) run "$SWSEARCH" search --index "$ix" sociala ;;
     esac
-    expect_rc 2 "(k) $cmd on an index whose $part says format 3"
-    expect_err "^swsearch: $f: index format 3; this build reads [0-9]+\.\.[0-9]+$" "(k) $cmd on an index whose $part says format 3"
-    snap "$ix" | cmp -s - "$tmp/v3.before" || fail "(k) $cmd changed an index of a newer format"
+    expect_rc 2 "(k) $cmd on an index whose $part says format 4"
+    expect_err "^swsearch: $f: index format 4; this build reads [0-9]+\.\.[0-9]+$" "(k) $cmd on an index whose $part says format 4"
+    snap "$ix" | cmp -s - "$tmp/v4.before" || fail "(k) $cmd changed an index of a newer format"
   done
 done
 # A full rebuild over it is refused too: an index a newer swsearch wrote is
 # not this build's to replace. Exit 2 naming the file, nothing changed.
 run "$SWSEARCH" index --index "$ix" "$seeds"
 expect_rc 2 "(k) a rebuild over an index of a newer format"
-expect_err "index format 3" "(k) a rebuild over an index of a newer format"
-snap "$ix" | cmp -s - "$tmp/v3.before" || fail "(k) a refused rebuild changed an index of a newer format"
-echo "(k) a rebuild over an index of format 3 is refused"
-echo "(k) add, delete, optimize and search refuse an index of format 3, naming the file"
+expect_err "index format 4" "(k) a rebuild over an index of a newer format"
+snap "$ix" | cmp -s - "$tmp/v4.before" || fail "(k) a refused rebuild changed an index of a newer format"
+echo "(k) a rebuild over an index of format 4 is refused"
+echo "(k) add, delete, optimize and search refuse an index of format 4, naming the file"
 
 rm -rf "$tmp"
 echo "bad-input e2e: ok"

@@ -2,7 +2,7 @@
 # The frozen format-v1 index (tests/data/format-v1/index, the five seeds of
 # corpus/ as built by the first release writing format 1) must keep opening
 # and answering, read-only, exactly like a fresh build of corpus/: same hits,
-# ids, titles, scores and snippets. And an index whose files say format 3
+# ids, titles, scores and snippets. And an index whose files say format 4
 # (or 0) must be refused with exit 2 and a message naming the file and
 # "index format N" -- with valid checksums, so that it is the version check
 # that refuses it and not the footer check.
@@ -251,7 +251,7 @@ refused() {
       *) run as_reader "$SWSEARCH" "$what" --index "$dir" ;;
     esac
     [ "$rc" -eq 2 ] || fail "$what of an index with $file at format $v: exit $rc, expected 2 :: $(cat "$tmp/out" "$tmp/err" | head -c 500)"
-    grep -q "$file: index format $v; this build reads 1\.\.2" "$tmp/err" \
+    grep -q "$file: index format $v; this build reads 1\.\.3" "$tmp/err" \
       || fail "$what of an index with $file at format $v: message does not name the file and the version: $(cat "$tmp/err")"
   done
 }
@@ -259,20 +259,20 @@ for f in manifest terms postings positions doclens docmeta doctext; do
   c="$tmp/v2-$f"
   rm -rf "$c"
   cp -r "$frozen" "$c"
-  bump "$c" "$f" 3
-  refused "$c" "$f" 3
+  bump "$c" "$f" 4
+  refused "$c" "$f" 4
 done
 c="$tmp/v2-all"
 cp -r "$frozen" "$c"
-bump "$c" all 3
-refused "$c" manifest 3
+bump "$c" all 4
+refused "$c" manifest 4
 c="$tmp/v0-terms"
 cp -r "$frozen" "$c"
 bump "$c" terms 0
 refused "$c" terms 0
-# And a real v3 index copied over read-only is refused the same way.
+# And a real v4 index copied over read-only is refused the same way.
 chmod -R a-w "$tmp/v2-all"
-refused "$tmp/v2-all" manifest 3
+refused "$tmp/v2-all" manifest 4
 chmod -R u+w "$tmp/v2-all"
 
 rm -rf "$tmp"
