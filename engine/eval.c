@@ -17,9 +17,14 @@
 ** once); the score is the BM25 sum over the marked terms (bm25.c). A phrase
 ** contributes its terms' BM25, not a phrase frequency.
 **
-** Pruning (block-max WAND) is not done yet; it would slot in as another
-** top-level loop using ix_postings_block_last/_max_tf and the heap's
-** current minimum (ev->heap[0] when full).
+** Pruning: run_and checks a phrase clause's positions only for documents
+** whose score (known before the positions) could enter the heap, and
+** estimates the total from a sample of the rest (exhaustive mode and facets
+** examine everything). Block-max pruning of term postings was tried with
+** the bound the format allows (a block's max_tf at the index's smallest
+** length norm): on the bench's term queries it skipped no block (callgrind:
+** same blocks unpacked), so it is not here; it needs per-block length data
+** in the skip entries.
 **
 ** Not here: parsing (query.c), the BM25 formula (bm25.c), hit metadata and
 ** snippets (search.c, snippet.c).
@@ -103,9 +108,6 @@ struct EngEval {
   uint64_t sampled;       /* ... of which checked all the same (1 in
                              ENG_PRUNE_SAMPLE) to estimate the total       */
   uint64_t held;          /* ... of those, holding every phrase             */
-  float min_norm;         /* smallest of norms[] (run_single's bound)       */
-  const float *min_norm_of; /* the norms min_norm was taken from          */
-  uint32_t min_norm_n;    /* ... and their count                            */
 };
 
 /* Record d as matching, for facet counts. */
