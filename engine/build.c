@@ -529,6 +529,9 @@ static void writer_options(const SwBuildOptions *opts, IxWriterOptions *wo) {
   memset(wo, 0, sizeof *wo);
   wo->mem_budget = opts ? opts->mem_budget : 0;
   wo->threads = opts ? opts->threads : 0;
+  /* Postings blocks carry impacts for the ranking's BM25 (block-max). */
+  wo->impact_k1 = ENG_BM25_K1;
+  wo->impact_b = ENG_BM25_B;
 }
 
 static int build(const char *dir, const char *const *paths, size_t npaths,

@@ -20,11 +20,8 @@
 ** Pruning: run_and checks a phrase clause's positions only for documents
 ** whose score (known before the positions) could enter the heap, and
 ** estimates the total from a sample of the rest (exhaustive mode and facets
-** examine everything). Block-max pruning of term postings was tried with
-** the bound the format allows (a block's max_tf at the index's smallest
-** length norm): on the bench's term queries it skipped no block (callgrind:
-** same blocks unpacked), so it is not here; it needs per-block length data
-** in the skip entries.
+** examine everything). A single-term query skips postings blocks whose
+** impact (format 3's skip entries) cannot beat the heap (block-max).
 **
 ** Not here: parsing (query.c), the BM25 formula (bm25.c), hit metadata and
 ** snippets (search.c, snippet.c).
@@ -108,6 +105,7 @@ struct EngEval {
   uint64_t sampled;       /* ... of which checked all the same (1 in
                              ENG_PRUNE_SAMPLE) to estimate the total       */
   uint64_t held;          /* ... of those, holding every phrase             */
+  double impact_scale;    /* ix_reader_impact_scale: 0, no block impacts    */
 };
 
 /* Record d as matching, for facet counts. */
@@ -740,7 +738,13 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
 
 /* ---------------------------------------------------------------- runs -- */
 
-/* The single-term query: no plan nodes in the loop, just the postings. */
+/* The single-term query: no plan nodes in the loop, just the postings.
+**
+** Block-max pruning: once the heap is full, a postings block whose impact
+** (FORMAT.md §4: the largest tf / (tf + norm) of its documents) times the
+** term's weight cannot beat the worst hit held is skipped undecoded. The
+** bound is raised by a millionth against the float rounding of norms and
+** impacts. The total stays exact: it is the term's live df. */
 static int run_single(EngEval *ev, EngIter *it, uint64_t *total,
                       SwError *err) {
   IxPostings *p = it->post;
@@ -749,10 +753,27 @@ static int run_single(EngEval *ev, EngIter *it, uint64_t *total,
   double wt = ev->terms[it->term].wt;
   uint32_t ndocs = ev->ndocs;
   uint64_t n = 0;
-  SwDocId min = 0;
+  int skipped = 0;
+  SwDocId min = 0, judged = 0; /* docs below judged: in a block judged */
+  double scale = ev->prune ? ev->impact_scale * wt * (1 + 1e-6) : 0;
   while (!p->eof) {
     SwDocId d = p->doc;
     if (d < min || d >= ndocs) return corrupt(it, d, err);
+    if (scale > 0 && d >= judged && ev->nheap == ev->heap_cap) {
+      SwDocId last = ix_postings_block_last(p);
+      if (last == IX_DOC_END || last + 1 == IX_DOC_END) {
+        judged = IX_DOC_END;
+      } else if (scale * ix_postings_block_impact(p) <= ev->heap[0].score) {
+        /* This block and the next ones no better, unread. */
+        int rc = ix_postings_skip_blocks(p, ev->heap[0].score / scale, err);
+        if (rc) return rc;
+        skipped = 1;
+        min = last + 1;
+        continue;
+      } else {
+        judged = last + 1;
+      }
+    }
     double s = eng_bm25_term(wt, p->freq, norms[d]);
     n++;
     matched_doc(ev, d);
@@ -763,7 +784,7 @@ static int run_single(EngEval *ev, EngIter *it, uint64_t *total,
     int rc = ix_postings_next(p, err);
     if (rc) return rc;
   }
-  *total = n;
+  *total = skipped ? ev->terms[it->term].ti.df : n;
   return SW_OK;
 }
 
@@ -914,6 +935,9 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
   ev->niters = 0;
   ev->prune = !collect && !exhaustive;
   ev->skipped = ev->sampled = ev->held = 0;
+  ev->impact_scale = ev->prune ? ix_reader_impact_scale(r, ENG_BM25_K1,
+                                                        ENG_BM25_B)
+                               : 0;
   if (k == 0) k = 1;
   if (q->nclauses == 0)
     return sw_error_set(err, SW_QUERY, "nothing to search for at column 1");

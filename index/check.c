@@ -62,7 +62,17 @@ static int check_term(IxSeg *r, const IxDictIter *di, CheckTotals *tot,
   for (uint32_t b = 0; b < it->nblocks; b++) {
     if (b > 0 && (rc = ix_post_load_block(it, b, err))) goto done;
     uint32_t blk_max = 0;
+    float blk_impact = 0; /* FORMAT.md §4 (format 3): recomputed */
+    const IxManifest *man = &r->man;
+    double avg = man->doc_count
+                     ? (double)man->total_tokens / (double)man->doc_count
+                     : 1.0;
     for (uint32_t i = 0; i < it->n; i++) {
+      if (man->impact_k1 > 0) {
+        float x = ix_impact(it->freqs[i], ix_seg_doc_len(r, it->docs[i]),
+                            man->impact_k1, man->impact_b, avg > 0 ? avg : 1);
+        if (x > blk_impact) blk_impact = x;
+      }
       it->i = i;
       it->h.pub.doc = it->docs[i];
       it->h.pub.freq = it->freqs[i];
@@ -92,6 +102,11 @@ static int check_term(IxSeg *r, const IxDictIter *di, CheckTotals *tot,
       ix_post_skip(it, b, &last, &doc_end, &pos_end, &bmax);
       if (bmax != blk_max) {
         rc = bad_term(r, di, 0, "skip entry max freq differs from block", err);
+        goto done;
+      }
+      float imp = ix_post_skip_impact(it, b);
+      if (it->skip_size == IX_SKIP_ENTRY && imp != blk_impact) {
+        rc = bad_term(r, di, 0, "skip entry impact differs from block", err);
         goto done;
       }
     }

@@ -43,6 +43,8 @@ typedef struct IxWriterOptions {
   int threads;        /* > 1: a segment's finish writes the document store
                         on a second thread while the postings are encoded
                         (same bytes); 0 or 1: all on the caller's thread   */
+  double impact_k1;   /* > 0: the BM25 k1 and b that postings blocks'     */
+  double impact_b;    /* impacts are computed for (FORMAT.md §4); 0: none  */
 } IxWriterOptions;
 
 /* One document to add. Strings are borrowed for the duration of the call;
@@ -283,6 +285,19 @@ int ix_postings_position_seek(IxPostings *p, uint32_t target,
 ** its last doc id and largest freq. */
 SwDocId ix_postings_block_last(const IxPostings *p);
 uint32_t ix_postings_block_max_tf(const IxPostings *p);
+/* The current block's impact (FORMAT.md §4, format 3): no document of the
+** block has tf / (tf + k1 * (1 - b + b * len / avg)) above it, with the
+** manifest's k1, b and the segment's average length avg. INFINITY when the
+** term has one block or the index no impacts. */
+float ix_postings_block_impact(const IxPostings *p);
+/* A factor s >= 1 such that impact * s bounds every block's documents
+** under the reader's own average length (over live documents, all
+** segments), when every segment has impacts for k1, b; else 0. */
+double ix_reader_impact_scale(const IxReader *r, double k1, double b);
+/* Leave the current block for the first later one whose impact is above
+** limit, reading only skip entries; eof if none. Multi-segment iterators
+** move one block at a time. */
+int ix_postings_skip_blocks(IxPostings *p, double limit, SwError *err);
 
 void ix_postings_free(IxPostings *p); /* NULL is a no-op */
 

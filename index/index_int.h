@@ -252,6 +252,8 @@ typedef struct IxManifest {
   uint64_t sum[IX_NFILES];       /* footer checksum of each file         */
   uint32_t analysis;             /* format 3: IX_ANALYSIS_VERSION that
                                     built it (0: older, unknown)          */
+  float impact_k1, impact_b;     /* format 3: BM25 parameters of the
+                                    blocks' impacts (0: no impacts)      */
   uint32_t npages[2];            /* format 3: pages of terms, docmeta     */
   const uint8_t *psums[2];       /* read: their u32 sums (in the mapping) */
   const uint32_t *wsums[2];      /* write: the same, to be written        */
@@ -420,7 +422,8 @@ void ix_term_info_from_entry(const IxTermEntry *e, IxTermInfo *ti);
 ** one positions block per postings block (raw varints or a zstd frame). */
 
 #define IX_BLOCK 128            /* FORMAT.md §4: docs per postings block   */
-#define IX_SKIP_ENTRY 16        /* FORMAT.md §4: bytes per skip entry       */
+#define IX_SKIP_ENTRY 20        /* FORMAT.md §4: bytes per skip entry (3)   */
+#define IX_SKIP_ENTRY_V2 16     /* ... in formats 1 and 2 (no impact)       */
 #define IX_POS_RAW 0            /* FORMAT.md §5: block flag: raw varints    */
 #define IX_POS_ZSTD 1           /* FORMAT.md §5: block flag: zstd frame     */
 #define IX_POS_ZSTD_MIN 512     /* FORMAT.md §5: raw bytes worth trying zstd */
@@ -451,9 +454,17 @@ typedef struct IxPostEnc {
   struct ZSTD_CCtx_s *cctx;     /* for positions blocks (owned)           */
   uint64_t pos_raw_bytes;       /* stats: positions bytes before zstd     */
   uint64_t pos_zstd_blocks;     /* stats: blocks stored as zstd           */
+  const uint8_t *lens;          /* impacts: u32 length of each doc        */
+  double k1, b, avg;            /* ... for these BM25 parameters          */
 } IxPostEnc;
 
-int ix_postenc_init(IxPostEnc *e, int zstd_level, SwError *err);
+/* lens (u32 per local doc), k1, b, avg: what block impacts are computed
+** with (FORMAT.md §4); lens NULL writes impact 0 (the engine then cannot
+** prune with them: a manifest without impact parameters). */
+int ix_postenc_init(IxPostEnc *e, int zstd_level, const uint8_t *lens,
+                    double k1, double b, double avg, SwError *err);
+/* The impact of one document, rounded up to a float (FORMAT.md §4). */
+float ix_impact(uint32_t tf, uint32_t len, double k1, double b, double avg);
 void ix_postenc_begin(IxPostEnc *e);
 int ix_postenc_add(IxPostEnc *e, uint32_t doc, const uint32_t *pos,
                    uint32_t freq, SwError *err);
@@ -504,6 +515,8 @@ typedef struct IxPostIter {
   uint32_t i;                  /* current index in it                     */
   uint32_t block_last;         /* its last doc                            */
   uint32_t block_max;          /* its max freq                            */
+  float block_impact;          /* its impact (INFINITY: none)             */
+  uint32_t skip_size;          /* bytes per skip entry (by format)        */
   int with_positions;          /* positions asked for                     */
   int pos_block;               /* block whose positions are loaded, -1    */
   const uint8_t *pdata;        /* loaded positions payload                */
@@ -533,6 +546,8 @@ int ix_post_load_block(IxPostIter *it, uint32_t b, SwError *err);
 /* Skip entry b (valid when nblocks > 1): last doc, end offsets, max tf. */
 void ix_post_skip(const IxPostIter *it, uint32_t b, uint32_t *last,
                   uint32_t *doc_end, uint32_t *pos_end, uint32_t *max_tf);
+/* Block b's impact from its skip entry (format 3; INFINITY before). */
+float ix_post_skip_impact(const IxPostIter *it, uint32_t b);
 
 /* ================================================== interface to docstore.c
 ** Document lengths (§6), metadata table (§7), zstd text store (§8). */
@@ -662,6 +677,7 @@ int ix_multi_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
                            int *found, SwError *err);
 SwDocId ix_multi_block_last(const IxPostings *p);
 uint32_t ix_multi_block_max_tf(const IxPostings *p);
+float ix_multi_block_impact(const IxPostings *p);
 void ix_multi_free(IxPostings *p);
 
 /* ==================================================== interface to segwriter.c

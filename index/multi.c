@@ -188,6 +188,11 @@ SwDocId ix_multi_block_last(const IxPostings *p) {
   return m->seg[m->cur]->base + ix_postings_block_last(m->sub[m->cur]);
 }
 
+float ix_multi_block_impact(const IxPostings *p) {
+  const IxMultiPost *m = (const IxMultiPost *)p;
+  return p->eof ? 0 : ix_postings_block_impact(m->sub[m->cur]);
+}
+
 uint32_t ix_multi_block_max_tf(const IxPostings *p) {
   const IxMultiPost *m = (const IxMultiPost *)p;
   return p->eof ? 0 : ix_postings_block_max_tf(m->sub[m->cur]);

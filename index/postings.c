@@ -26,6 +26,7 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <zstd.h>
 #if defined(__SSE2__)
@@ -34,9 +35,14 @@
 
 /* ------------------------------------------------------------- encoder -- */
 
-int ix_postenc_init(IxPostEnc *e, int zstd_level, SwError *err) {
+int ix_postenc_init(IxPostEnc *e, int zstd_level, const uint8_t *lens,
+                    double k1, double b, double avg, SwError *err) {
   memset(e, 0, sizeof *e);
   e->zstd_level = zstd_level;
+  e->lens = lens;
+  e->k1 = k1;
+  e->b = b;
+  e->avg = avg > 0 ? avg : 1;
   e->zstd_min = IX_POS_ZSTD_MIN;
   if (zstd_level > 0) {
     e->cctx = ix_zstd_cctx();
@@ -101,6 +107,14 @@ static int encode_positions(IxPostEnc *e) {
   return SW_OK;
 }
 
+float ix_impact(uint32_t tf, uint32_t len, double k1, double b, double avg) {
+  double f = (double)tf;
+  double x = f / (f + k1 * (1.0 - b + b * (double)len / avg));
+  float r = (float)x;
+  if ((double)r < x) r = nextafterf(r, INFINITY); /* never below */
+  return r;
+}
+
 /* FORMAT.md §4: a full block bit-packed, a partial one as varints. */
 static int flush_block(IxPostEnc *e, SwError *err) {
   uint32_t n = e->n;
@@ -137,12 +151,22 @@ static int flush_block(IxPostEnc *e, SwError *err) {
   if (b->len > UINT32_MAX || e->pos.len > UINT32_MAX)
     return sw_error_set(err, SW_LIMIT,
                         "postings of one term over 4 GiB (FORMAT.md §4)");
-  /* FORMAT.md §4: skip entry = last doc, doc end, pos end, max tf. */
+  /* FORMAT.md §4: skip entry = last doc, doc end, pos end, max tf, impact
+  ** (the largest of the block's documents', as a float's bits). */
+  float impact = 0;
+  for (uint32_t k = 0; e->lens && k < n; k++) {
+    float x = ix_impact(e->freqs[k], ix_get_u32(e->lens + (size_t)e->docs[k] * 4),
+                        e->k1, e->b, e->avg);
+    if (x > impact) impact = x;
+  }
+  uint32_t ibits;
+  memcpy(&ibits, &impact, 4);
   uint8_t s[IX_SKIP_ENTRY];
   ix_put_u32(s, e->docs[n - 1]);
   ix_put_u32(s + 4, (uint32_t)b->len);
   ix_put_u32(s + 8, (uint32_t)e->pos.len);
   ix_put_u32(s + 12, tfmax);
+  ix_put_u32(s + 16, ibits);
   if (ix_buf_append(&e->skips, s, sizeof s)) goto nomem;
   e->last_doc = e->docs[n - 1];
   e->nblocks++;
@@ -214,11 +238,19 @@ static int pos_corrupt(const IxPostIter *it, size_t at, const char *what,
 
 void ix_post_skip(const IxPostIter *it, uint32_t b, uint32_t *last,
                   uint32_t *doc_end, uint32_t *pos_end, uint32_t *max_tf) {
-  const uint8_t *s = it->post + (size_t)b * IX_SKIP_ENTRY;
+  const uint8_t *s = it->post + (size_t)b * it->skip_size;
   *last = ix_get_u32(s);
   *doc_end = ix_get_u32(s + 4);
   *pos_end = ix_get_u32(s + 8);
   *max_tf = ix_get_u32(s + 12);
+}
+
+float ix_post_skip_impact(const IxPostIter *it, uint32_t b) {
+  if (it->nblocks == 1 || it->skip_size < IX_SKIP_ENTRY) return INFINITY;
+  uint32_t bits = ix_get_u32(it->post + (size_t)b * it->skip_size + 16);
+  float f;
+  memcpy(&f, &bits, 4);
+  return f == f ? f : INFINITY; /* a NaN bounds nothing: no pruning */
 }
 
 /* Byte range [*s, *e) of block b's postings, relative to the term. */
@@ -233,7 +265,7 @@ static int block_range(const IxPostIter *it, uint32_t b, size_t *s,
   ix_post_skip(it, b, &last, &end, &pend, &mt);
   if (b > 0) ix_post_skip(it, b - 1, &last, &prev_end, &pend, &mt);
   if (prev_end > end || end > it->post_len - it->blocks_off)
-    return post_corrupt(it, (size_t)b * IX_SKIP_ENTRY + 4,
+    return post_corrupt(it, (size_t)b * it->skip_size + 4,
                         "skip entry block end out of range", err);
   *s = it->blocks_off + prev_end;
   *e = it->blocks_off + end;
@@ -318,12 +350,13 @@ int ix_post_load_block(IxPostIter *it, uint32_t b, SwError *err) {
   }
   if (o != e) return post_corrupt(it, o, "block length does not match skip data", err);
   if (it->nblocks > 1 && it->docs[n - 1] != skip_last)
-    return post_corrupt(it, (size_t)b * IX_SKIP_ENTRY, "skip entry last doc differs from block", err);
+    return post_corrupt(it, (size_t)b * it->skip_size, "skip entry last doc differs from block", err);
   it->block = b;
   it->n = n;
   it->i = 0;
   it->block_last = it->docs[n - 1];
   it->block_max = skip_max;
+  it->block_impact = ix_post_skip_impact(it, b);
   it->pos_block = -1;
   return SW_OK;
 }
@@ -371,9 +404,10 @@ int ix_seg_postings_open(IxSeg *r, const IxTermInfo *ti, int with_positions,
   it->nblocks = (ti->df + IX_BLOCK - 1) / IX_BLOCK;
   it->with_positions = with_positions;
   it->pos_block = -1;
+  it->skip_size = r->post.version >= 3 ? IX_SKIP_ENTRY : IX_SKIP_ENTRY_V2;
   int rc;
   if (it->nblocks > 1) {
-    it->blocks_off = (size_t)it->nblocks * IX_SKIP_ENTRY;
+    it->blocks_off = (size_t)it->nblocks * it->skip_size;
     if (it->blocks_off >= it->post_len) {
       rc = post_corrupt(it, 0, "skip table overruns the postings", err);
       goto fail;
@@ -419,7 +453,7 @@ int ix_postings_seek(IxPostings *p, SwDocId target, SwError *err) {
     uint32_t lo = it->block + 1, hi = it->nblocks;
     while (lo < hi) {
       uint32_t mid = lo + (hi - lo) / 2;
-      if (ix_get_u32(it->post + (size_t)mid * IX_SKIP_ENTRY) < target) lo = mid + 1;
+      if (ix_get_u32(it->post + (size_t)mid * it->skip_size) < target) lo = mid + 1;
       else hi = mid;
     }
     if (lo == it->nblocks) {
@@ -450,7 +484,7 @@ static int load_positions(IxPostIter *it, SwError *err) {
     ix_post_skip(it, b, &last, &de, &pe, &mt);
     if (b > 0) ix_post_skip(it, b - 1, &last, &de, &prev, &mt);
     if (prev >= pe || pe > it->pos_len)
-      return post_corrupt(it, (size_t)b * IX_SKIP_ENTRY + 8,
+      return post_corrupt(it, (size_t)b * it->skip_size + 8,
                           "skip entry positions end out of range", err);
     s = prev;
     e = pe;
@@ -821,6 +855,33 @@ SwDocId ix_postings_block_last(const IxPostings *p) {
   if (((const IxPostHead *)p)->kind) return ix_multi_block_last(p);
   const IxPostIter *it = (const IxPostIter *)p;
   return p->eof ? IX_DOC_END : it->block_last;
+}
+
+int ix_postings_skip_blocks(IxPostings *p, double limit, SwError *err) {
+  if (p->eof) return SW_OK;
+  if (((IxPostHead *)p)->kind) {
+    SwDocId last = ix_postings_block_last(p);
+    if (last == IX_DOC_END || last + 1 == IX_DOC_END) /* nothing after */
+      return ix_multi_seek(p, IX_DOC_END, err);
+    return ix_postings_seek(p, last + 1, err);
+  }
+  IxPostIter *it = (IxPostIter *)p;
+  uint32_t b = it->block + 1;
+  while (b < it->nblocks && (double)ix_post_skip_impact(it, b) <= limit) b++;
+  if (b >= it->nblocks) {
+    set_eof(it);
+    return SW_OK;
+  }
+  int rc = ix_post_load_block(it, b, err);
+  if (rc) return rc;
+  set_cur(it);
+  return SW_OK;
+}
+
+float ix_postings_block_impact(const IxPostings *p) {
+  if (((const IxPostHead *)p)->kind) return ix_multi_block_impact(p);
+  const IxPostIter *it = (const IxPostIter *)p;
+  return p->eof ? 0 : it->block_impact;
 }
 
 uint32_t ix_postings_block_max_tf(const IxPostings *p) {

@@ -29,7 +29,8 @@ const char *const ix_file_kinds[IX_NFILES] = {"TERM", "POST", "POSN",
 #define MANIFEST_FIXED 56  /* FORMAT.md §2: bytes before the file entries */
 #define MANIFEST_ENTRY 32  /* FORMAT.md §2: name[16] u64 size u64 sum     */
 #define MANIFEST_NAME 16   /* FORMAT.md §2                                  */
-#define MANIFEST_V3 16     /* FORMAT.md §2: analysis, page shift, 2 counts  */
+#define MANIFEST_V3 24     /* FORMAT.md §2: analysis, page shift, impact
+                              k1 and b, 2 page counts                      */
 
 int ix_seg_path(char *buf, size_t cap, const char *dir, const char *name,
                 SwError *err) {
@@ -474,10 +475,15 @@ int ix_manifest_write(const char *gendir, const IxManifest *m, uint64_t *size,
   }
   /* Format 3: analysis version, page size, the two page-sum tables. */
   uint8_t *v = b + fixed;
+  uint32_t kb, bb;
+  memcpy(&kb, &m->impact_k1, 4);
+  memcpy(&bb, &m->impact_b, 4);
   ix_put_u32(v, m->analysis);
   ix_put_u32(v + 4, IX_PAGE_SHIFT);
-  ix_put_u32(v + 8, m->npages[0]);
-  ix_put_u32(v + 12, m->npages[1]);
+  ix_put_u32(v + 8, kb);
+  ix_put_u32(v + 12, bb);
+  ix_put_u32(v + 16, m->npages[0]);
+  ix_put_u32(v + 20, m->npages[1]);
   v += MANIFEST_V3;
   for (int f = 0; f < 2; f++)
     for (uint32_t i = 0; i < m->npages[f]; i++, v += 4)
@@ -545,13 +551,20 @@ int ix_manifest_read(const char *gendir, IxMap *map, IxManifest *out,
   if (map->version < 3) return SW_OK;
   const uint8_t *v = p + fixed;
   out->analysis = ix_get_u32(v);
-  out->npages[0] = ix_get_u32(v + 8);
-  out->npages[1] = ix_get_u32(v + 12);
+  uint32_t kb = ix_get_u32(v + 8), bb = ix_get_u32(v + 12);
+  memcpy(&out->impact_k1, &kb, 4);
+  memcpy(&out->impact_b, &bb, 4);
+  out->npages[0] = ix_get_u32(v + 16);
+  out->npages[1] = ix_get_u32(v + 20);
+  if (!(out->impact_k1 >= 0 && out->impact_k1 < 100 && out->impact_b >= 0 &&
+        out->impact_b <= 1)) /* NaN fails too */
+    return ix_corrupt(err, map->path, fixed + 8,
+                      "impact parameters out of range");
   if (ix_get_u32(v + 4) != IX_PAGE_SHIFT)
     return ix_corrupt(err, map->path, fixed + 4, "page size is not 16 KiB");
   if ((uint64_t)4 * ((uint64_t)out->npages[0] + out->npages[1]) !=
       map->size - want - MANIFEST_V3)
-    return ix_corrupt(err, map->path, fixed + 8,
+    return ix_corrupt(err, map->path, fixed + 16,
                       "page counts do not fit the manifest's length");
   out->psums[0] = v + MANIFEST_V3;
   out->psums[1] = out->psums[0] + 4 * (size_t)out->npages[0];

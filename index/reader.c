@@ -264,6 +264,23 @@ double ix_reader_avg_doc_len(const IxReader *r) {
   return r->live ? (double)r->live_tokens / (double)r->live : 0.0;
 }
 
+/* Impacts were computed with the segment's average length over all its
+** documents, a; with the reader's average A the denominator of every
+** document's tf / (tf + k1 (1 - b + b len / A)) shrinks at most by a / A
+** when A > a, so impact * A / a bounds it (FORMAT.md §4). */
+double ix_reader_impact_scale(const IxReader *r, double k1, double b) {
+  double avg = ix_reader_avg_doc_len(r), scale = 1.0;
+  for (uint32_t i = 0; i < r->nseg; i++) {
+    const IxManifest *m = &r->seg[i]->man;
+    if (m->impact_k1 != (float)k1 || m->impact_b != (float)b ||
+        m->impact_k1 <= 0 || m->doc_count == 0 || m->total_tokens == 0)
+      return 0;
+    double a = (double)m->total_tokens / (double)m->doc_count;
+    if (avg / a > scale) scale = avg / a;
+  }
+  return scale;
+}
+
 int ix_reader_is_deleted(const IxReader *r, SwDocId d) {
   IxSeg *s = ix_reader_locate(r, &d);
   return !s || ix_seg_deleted(s, d);

@@ -138,6 +138,8 @@ struct IxSegWriter {
   uint64_t gen;           /* its number                                 */
   size_t budget;          /* bytes of postings memory before a run      */
   int pos_zstd;           /* zstd level for positions blocks, 0 = raw   */
+  float impact_k1;        /* BM25 k1, b of block impacts (0: none), as  */
+  float impact_b;         /* the manifest stores them                   */
   int threads;            /* > 1: finish writes the doc store beside    */
   int rc;                 /* first error, SW_OK while healthy           */
   SwError first;          /* its message                                */
@@ -842,6 +844,11 @@ int ix_segw_begin(const char *segdir, uint64_t num,
   w->budget = b > MAX_BUDGET ? MAX_BUDGET : b;
   w->pos_zstd = opts ? opts->positions_zstd : IX_POS_ZSTD_LEVEL;
   w->threads = opts ? opts->threads : 0;
+  /* Stored as floats in the manifest: computed with exactly those. */
+  if (opts && opts->impact_k1 > 0) {
+    w->impact_k1 = (float)opts->impact_k1;
+    w->impact_b = (float)opts->impact_b;
+  }
   w->gen = num;
   int rc;
   w->gendir = sw_strndup(segdir, strlen(segdir));
@@ -1162,7 +1169,11 @@ int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err) {
     /* Without a thread the store is written below, as with one thread. */
     docs_bg = pthread_create(&docs_thread, NULL, docs_finish_main, &df) == 0;
   }
-  if ((rc = ix_postenc_init(&f.enc, w->pos_zstd, err))) goto fail;
+  if ((rc = ix_postenc_init(
+           &f.enc, w->pos_zstd, w->impact_k1 > 0 ? w->docs.lens.p : NULL,
+           w->impact_k1, w->impact_b,
+           w->ndocs ? (double)w->tokens / (double)w->ndocs : 1.0, err)))
+    goto fail;
   f.dict.next_post = f.dict.next_pos = IX_HEADER_SIZE;
   snprintf(path, sizeof path, "%s/postings", w->gendir);
   if ((rc = ix_out_open(&f.post, path, "POST", err))) goto fail;
@@ -1200,6 +1211,8 @@ int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err) {
   m.total_tokens = w->tokens;
   m.text_bytes = w->text_bytes;
   m.analysis = IX_ANALYSIS_VERSION;
+  m.impact_k1 = w->impact_k1;
+  m.impact_b = w->impact_b;
   uint64_t msize = 0, msum = 0;
   uint32_t *sums[2] = {NULL, NULL};
   if (!(rc = page_sums(w->gendir, "terms", "TERM", &m.npages[0], &sums[0],
