@@ -281,6 +281,25 @@ static void json_str(FILE *f, const char *str) {
   fputc('"', f);
   size_t i = 0;
   while (i < n) {
+    /* Bytes that pass unchanged, written at once. */
+    size_t j = i;
+    while (j < n) {
+      unsigned char d = s[j];
+      if (d >= 0x20 && d < 0x7F && d != '"' && d != '\\') {
+        j++;
+      } else if (d >= 0x80) {
+        size_t m = utf8_len(s + j, n - j);
+        if (m == 0) break;
+        j += m;
+      } else {
+        break;
+      }
+    }
+    if (j > i) {
+      fwrite(s + i, 1, j - i, f);
+      i = j;
+      continue;
+    }
     unsigned char c = s[i];
     if (c == '"' || c == '\\') {
       fputc('\\', f);
@@ -337,13 +356,28 @@ static void print_clean(FILE *f, const char *str, int allow_bold) {
     if (pending_space && started) fputc(' ', f);
     pending_space = 0;
     started = 1;
-    l = utf8_len(s + i, n - i);
-    if (l == 0) {
+    /* The run of printable characters from here, written at once (one
+    ** stdio call a character was a tenth of a search's time). */
+    size_t j = i;
+    while (j < n) {
+      unsigned char d = s[j];
+      if (d > 0x20 && d < 0x7F) {
+        j++;
+      } else if (d >= 0x80 && !(d == 0xC2 && j + 1 < n && s[j + 1] >= 0x80 &&
+                                s[j + 1] <= 0x9F)) { /* C1: a space */
+        size_t m = utf8_len(s + j, n - j);
+        if (m == 0) break;
+        j += m;
+      } else {
+        break;
+      }
+    }
+    if (j > i) {
+      fwrite(s + i, 1, j - i, f);
+      i = j;
+    } else {
       fputs("\xEF\xBF\xBD", f); /* U+FFFD for a byte that is not UTF-8 */
       i++;
-    } else {
-      fwrite(s + i, 1, l, f);
-      i += l;
     }
   }
 }

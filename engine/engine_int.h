@@ -389,4 +389,18 @@ int eng_snippet_make(EngSnippet *sn, AnAnalyzer *an, const EngQuery *q,
                      int highlight, const char **out, size_t *out_len,
                      SwError *err);
 
+/* With compound parts in q every word of a text is costly to analyse (split
+** and stemmed, caches cold in a new process). eng_snippet_hint asks the
+** index where q's positive terms are in document doc's text and has an
+** analyse only the words there, for the eng_snippet_make that follows with
+** from = 0; eng_snippet_unhint after it. Only for an index all made by this
+** build's analysis (ix_reader_analysis_current): the candidates are then a
+** full analysis's. Should a hinted position still hold no query term,
+** eng_snippet_make analyses every word instead.
+** Returns 1 if hinted, else 0 (on any failure: the text is analysed whole,
+** nothing else changes). */
+int eng_snippet_hint(EngSnippet *sn, IxReader *r, AnAnalyzer *an,
+                     const EngQuery *q, SwDocId doc);
+void eng_snippet_unhint(EngSnippet *sn, AnAnalyzer *an);
+
 #endif /* SW_ENGINE_INT_H */

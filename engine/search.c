@@ -290,6 +290,17 @@ static int make_snippets(SwIndex *ix, const EngEvalResult *er, size_t chars,
     if (q->bytes[qt->off] == AN_NS_IDENT) with |= AN_WITH_IDENTS;
   }
   an_set_extras(ix->an, with);
+  /* With compound parts every word is split and stemmed (the term filter
+  ** below cannot tell which words have a wanted part): the index says
+  ** where the query's terms are instead, if it was made by this analysis. */
+  int hint =
+      (with & AN_WITH_PARTS) && ix_reader_analysis_current(ix->reader);
+  /* Words that cannot stem to a query term are left unanalysed (no
+  ** folding, stemming or cache lookup: most of a cold snippet's time). */
+  an_want_clear(ix->an);
+  for (uint32_t t = 0; t < q->nterms; t++)
+    if (q->terms[t].positive && q->terms[t].len)
+      an_want_add(ix->an, q->bytes + q->terms[t].off, q->terms[t].len);
   if (sw_grow((void **)&ix->soff, &ix->soff_cap, 2 * er->nhits + 2,
                sizeof *ix->soff)) {
     rc = sw_error_set(err, SW_NOMEM, "out of memory (snippets)");
@@ -303,8 +314,12 @@ static int make_snippets(SwIndex *ix, const EngEvalResult *er, size_t chars,
     rc = eng_snippet_locate(ix->reader, ix->an, ix->query, er->hits[i].doc,
                             text, tlen, &from, err);
     if (rc) goto fail;
+    if (hint && from == 0)
+      eng_snippet_hint(ix->snip, ix->reader, ix->an, ix->query,
+                       er->hits[i].doc);
     rc = eng_snippet_make(ix->snip, ix->an, ix->query, text, tlen, from,
                           chars, highlight, &s, &slen, err);
+    eng_snippet_unhint(ix->snip, ix->an);
     if (rc) goto fail;
     if (sw_grow((void **)&ix->sbuf, &ix->sbuf_cap, ix->sbuf_len + slen + 1,
                  1)) {
@@ -319,10 +334,12 @@ static int make_snippets(SwIndex *ix, const EngEvalResult *er, size_t chars,
     text = NULL;
   }
   an_set_extras(ix->an, 0);
+  an_want_clear(ix->an);
   return SW_OK;
 
 fail:
   an_set_extras(ix->an, 0);
+  an_want_clear(ix->an);
   sw_free(text);
   return rc;
 }

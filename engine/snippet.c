@@ -6,7 +6,9 @@
 **
 ** How a snippet is made:
 **   1. The text is analysed with the document chain (byte offsets per
-**      token). Tokens whose term is a positive query term become candidates.
+**      token), told the positive query terms (an_want_add, set by search.c)
+**      so that words which cannot have one are only counted, not folded and
+**      stemmed. Tokens whose term is a positive query term become candidates.
 **      A candidate is highlighted when its term is a free query word of its
 **      own; a term that the query has only inside phrases (`"vikten av
 **      att"`, or the parts of a hyphenated word) is highlighted only where
@@ -40,6 +42,7 @@
 */
 #include "engine_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define SCAN_CAP ((size_t)256 << 10) /* analyse at most this, if found    */
@@ -77,6 +80,11 @@ struct EngSnippet {
   char *out;            /* the snippet                                    */
   size_t out_cap;       /* ... allocated                                  */
   size_t out_len;       /* ... bytes written                              */
+  uint32_t *hint;       /* text positions of query terms (eng_snippet_hint),
+                           ascending, distinct                            */
+  size_t hint_cap;      /* ... allocated                                  */
+  size_t nhint;         /* ... held                                       */
+  int hinted;           /* 1: the analyzer was given hint[0..nhint)       */
 };
 
 int eng_snippet_new(EngSnippet **out, SwError *err) {
@@ -94,6 +102,7 @@ void eng_snippet_free(EngSnippet *sn) {
   sw_free(sn->kind);
   sw_free(sn->phrases);
   sw_free(sn->out);
+  sw_free(sn->hint);
   sw_free(sn);
 }
 
@@ -269,6 +278,17 @@ static int window_complete(EngSnippet *sn, size_t j, size_t w,
   return 0;
 }
 
+/* 1 if every hinted position below pos_end holds a candidate (all
+** candidates still there, in position order). */
+static int hint_kept(const EngSnippet *sn, uint32_t pos_end) {
+  size_t j = 0;
+  for (size_t i = 0; i < sn->nhint && sn->hint[i] < pos_end; i++) {
+    while (j < sn->ncands && sn->cands[j].pos < sn->hint[i]) j++;
+    if (j == sn->ncands || sn->cands[j].pos != sn->hint[i]) return 0;
+  }
+  return 1;
+}
+
 /* Step 1 and 2: collect the candidates. */
 static int collect(EngSnippet *sn, AnAnalyzer *an, const EngQuery *q,
                    const char *text, size_t len, size_t from, size_t w,
@@ -278,14 +298,17 @@ static int collect(EngSnippet *sn, AnAnalyzer *an, const EngQuery *q,
   if (rc) return rc;
   sn->ncands = 0;
   size_t nhl = 0, stop_after = SIZE_MAX;
+  uint32_t pos_end = 0; /* positions below this were analysed */
   AnToken tok;
   an_begin(an, text + from, len - from, 0);
   while ((rc = an_next(an, &tok)) > 0) {
     tok.start += from;
     tok.end += from;
     if (tok.start >= stop_after) break;
+    pos_end = tok.pos + 1;
     if (stop_after == SIZE_MAX && nhl && tok.start - from >= SCAN_CAP)
       stop_after = tok.start + 4 * chars;
+    if (tok.flags & AN_UNWANTED) continue; /* none of the query's terms */
     long t = lookup(sn, q, tok.term, tok.term_len);
     if (t < 0) continue;
     if (sw_grow((void **)&sn->cands, &sn->cands_cap, sn->ncands + 1,
@@ -306,6 +329,13 @@ static int collect(EngSnippet *sn, AnAnalyzer *an, const EngQuery *q,
       stop_after = tok.end + 4 * chars;
   }
   if (rc < 0) return sw_error_set(err, SW_NOMEM, "out of memory (analysis)");
+  if (sn->hinted && !hint_kept(sn, pos_end)) {
+    /* A position the index gave holds no query term: the index was made
+    ** by another analysis chain. Analyse every word instead. */
+    an_want_positions(an, NULL, 0);
+    sn->hinted = 0;
+    return collect(sn, an, q, text, len, from, w, chars, err);
+  }
   /* Keep only the highlighted candidates. */
   size_t m = 0;
   for (size_t i = 0; i < sn->ncands; i++)
@@ -433,6 +463,94 @@ int eng_snippet_locate(IxReader *r, AnAnalyzer *an, const EngQuery *q,
   while (p < len && !ws_len(text, len, p)) p++; /* to a word start */
   *from = p < len ? p : 0;
   return SW_OK;
+}
+
+/* -------------------------------------------------------- position hints -- */
+
+/* An empty set of wanted positions (an_want_positions takes NULL as off). */
+static const uint32_t no_positions[1] = {0};
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Text positions of q's positive terms in document doc into sn->hint
+** (ascending, distinct). Any failure: SW_NOMEM or the index's error. */
+static int hint_positions(EngSnippet *sn, IxReader *r, AnAnalyzer *an,
+                          const EngQuery *q, SwDocId doc, SwError *err) {
+  IxDocMeta m;
+  AnToken tok;
+  IxPostings *p = NULL;
+  uint32_t ntitle = 0;
+  int rc;
+  sn->nhint = 0;
+  /* The title's tokens, counted: none analysed (no position wanted). */
+  if ((rc = ix_doc_meta(r, doc, &m, err))) return rc;
+  an_want_positions(an, no_positions, 0);
+  an_begin(an, m.title, m.title_len, 0);
+  while ((rc = an_next(an, &tok)) > 0) ntitle += !(tok.flags & AN_EXTRA);
+  an_want_positions(an, NULL, 0);
+  if (rc < 0) return sw_error_set(err, SW_NOMEM, "out of memory (analysis)");
+  uint32_t base = ntitle ? ntitle + IX_FIELD_GAP : 0;
+  for (uint32_t t = 0; t < q->nterms; t++) {
+    const EngQTerm *qt = &q->terms[t];
+    if (!qt->positive || qt->len == 0) continue;
+    IxTermInfo ti;
+    if ((rc = ix_term_find(r, q->bytes + qt->off, qt->len, &ti, err))) {
+      if (rc == SW_NOTFOUND) continue;
+      goto fail;
+    }
+    const uint32_t *pos;
+    uint32_t n;
+    if ((rc = ix_postings_open(r, &ti, 1, &p, err)) ||
+        (rc = ix_postings_seek(p, doc, err)))
+      goto fail;
+    if (!p->eof && p->doc == doc) {
+      if ((rc = ix_postings_positions(p, &pos, &n, err))) goto fail;
+      if (sw_grow((void **)&sn->hint, &sn->hint_cap, sn->nhint + n + 1,
+                  sizeof *sn->hint)) {
+        rc = sw_error_set(err, SW_NOMEM, "out of memory (snippet)");
+        goto fail;
+      }
+      for (uint32_t i = 0; i < n; i++)
+        if (pos[i] >= base) sn->hint[sn->nhint++] = pos[i] - base;
+    }
+    ix_postings_free(p);
+    p = NULL;
+  }
+  if (sn->nhint > 1) {
+    qsort(sn->hint, sn->nhint, sizeof *sn->hint, cmp_u32);
+    size_t k = 1;
+    for (size_t i = 1; i < sn->nhint; i++)
+      if (sn->hint[i] != sn->hint[k - 1]) sn->hint[k++] = sn->hint[i];
+    sn->nhint = k;
+  }
+  return SW_OK;
+
+fail:
+  ix_postings_free(p);
+  return rc;
+}
+
+int eng_snippet_hint(EngSnippet *sn, IxReader *r, AnAnalyzer *an,
+                     const EngQuery *q, SwDocId doc) {
+  SwError local;
+  sw_error_clear(&local);
+  sn->hinted = 0;
+  an_want_positions(an, NULL, 0);
+  /* Without a hint the text is simply analysed whole: a hint that fails
+  ** (memory, or a positions block the query itself never needed and that
+  ** turns out bad) changes nothing the caller sees. */
+  if (hint_positions(sn, r, an, q, doc, &local) != SW_OK) return 0;
+  an_want_positions(an, sn->nhint ? sn->hint : no_positions, sn->nhint);
+  sn->hinted = 1;
+  return 1;
+}
+
+void eng_snippet_unhint(EngSnippet *sn, AnAnalyzer *an) {
+  sn->hinted = 0;
+  an_want_positions(an, NULL, 0);
 }
 
 /* ---------------------------------------------------------------- output -- */

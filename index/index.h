@@ -294,6 +294,11 @@ float ix_postings_block_impact(const IxPostings *p);
 ** under the reader's own average length (over live documents, all
 ** segments), when every segment has impacts for k1, b; else 0. */
 double ix_reader_impact_scale(const IxReader *r, double k1, double b);
+/* 1 if every segment of r was made by this build's analysis (its format-3
+** manifest records IX_ANALYSIS_VERSION; older segments do not say), so the
+** positions r holds for a stored text are exactly those analysing the text
+** gives (the engine's snippets then analyse only the words there). */
+int ix_reader_analysis_current(const IxReader *r);
 /* Leave the current block for the first later one whose impact is above
 ** limit, reading only skip entries; eof if none. Multi-segment iterators
 ** move one block at a time. */

@@ -268,6 +268,12 @@ double ix_reader_avg_doc_len(const IxReader *r) {
 ** documents, a; with the reader's average A the denominator of every
 ** document's tf / (tf + k1 (1 - b + b len / A)) shrinks at most by a / A
 ** when A > a, so impact * A / a bounds it (FORMAT.md §4). */
+int ix_reader_analysis_current(const IxReader *r) {
+  for (uint32_t i = 0; i < r->nseg; i++)
+    if (r->seg[i]->man.analysis != IX_ANALYSIS_VERSION) return 0;
+  return 1;
+}
+
 double ix_reader_impact_scale(const IxReader *r, double k1, double b) {
   double avg = ix_reader_avg_doc_len(r), scale = 1.0;
   for (uint32_t i = 0; i < r->nseg; i++) {

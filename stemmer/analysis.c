@@ -3,8 +3,9 @@
 ** folding, stop word marking and Snowball Swedish stemming, for documents and
 ** queries alike. Interface: analysis.h. The stop list lives in stopwords.c,
 ** the stem cache in stemcache.c; Unicode properties, normalisation and case
-** folding come from utf8proc and stemming from libstemmer, never from tables
-** of our own. Nothing here allocates per token in steady state.
+** folding come from utf8proc and stemming from libstemmer's Swedish module
+** (snowball.c), never from tables of our own. Nothing here allocates per
+** token in steady state.
 **
 ** Decoding. Bytes are decoded as they are scanned, without a separate
 ** validation pass. An invalid sequence is replaced (it separates tokens) and
@@ -49,7 +50,6 @@
 */
 #include "analysis.h"
 
-#include <libstemmer.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -79,7 +79,8 @@ typedef struct Run {
   size_t run_end;            /* end of the letters/digits run             */
   size_t end;                /* end of the surface (colon suffix incl.)   */
   size_t invalid;            /* invalid sequences in the separators before */
-  uint32_t hash;             /* an_hash of its cache key                  */
+  uint32_t hash;             /* an_hash of its cache key, once hashed     */
+  int hashed;                /* 1: hash is set (run_hash)                 */
   int is_ascii;              /* 1: all ASCII, fold holds its fold         */
   int hyph_break;            /* 1: a hyphen at a line end follows, then a
                                 lower-case letter (a word broken in two) */
@@ -115,7 +116,7 @@ typedef struct Extra {
 #define AN_PART_MIN 6   /* folded bytes below which no word is split  */
 
 struct AnAnalyzer {
-  struct sb_stemmer *stemmer;     /* libstemmer "swedish", UTF_8         */
+  AnSnowball *stemmer;            /* Snowball Swedish, UTF-8 (snowball.c) */
   AnStemCache *cache;             /* key -> fold, stem, flags            */
   utf8proc_int32_t *u32;          /* utf8proc scratch, u32_cap + 1 long  */
   size_t u32_cap;                 /* code points utf8proc may write      */
@@ -143,6 +144,17 @@ struct AnAnalyzer {
   AnSplitter *splitter;           /* compound splitter (AN_WITH_PARTS)   */
   int tok_unsplit;                /* the last analysed run is known to have
                                      no compound parts (AN_CACHED_UNSPLIT) */
+  uint64_t want_key[AN_WANT_MAX]; /* wanted fold prefixes (an_want_add):
+                                     their bytes, zero-padded to 8       */
+  uint64_t want_mask[AN_WANT_MAX]; /* ... 0xFF for each byte that counts */
+  uint8_t want_len[AN_WANT_MAX];  /* ... bytes that count (1..8)         */
+  unsigned nwant;                 /* prefixes held                       */
+  int want_all;                   /* 1: some wanted term allows any word */
+  const uint32_t *want_pos;       /* wanted positions (an_want_positions),
+                                     ascending; NULL: by terms            */
+  size_t nwant_pos;               /* ... how many                        */
+  size_t want_pos_next;           /* ... first not below the stream's pos */
+  int want_now;                   /* the filter is on for this stream    */
 };
 
 /* ---------------------------------------------------------------- bytes -- */
@@ -396,13 +408,13 @@ static int stem(AnAnalyzer *an, const char *fold, size_t fold_len, char *term,
     fold = base;
     fold_len = bl;
   }
-  const sb_symbol *r = sb_stemmer_stem(an->stemmer, (const sb_symbol *)fold,
-                                       (int)fold_len);
-  if (!r) return SW_NOMEM;
-  int rlen = sb_stemmer_length(an->stemmer);
-  if (rlen <= 0) return SW_OK;
+  const char *r;
+  size_t rlen;
+  if (an_snowball_stem(an->stemmer, fold, fold_len, &r, &rlen) != SW_OK)
+    return SW_NOMEM;
+  if (rlen == 0) return SW_OK;
   /* Snowball Swedish only removes suffixes; the cut is a safety net. */
-  *term_len = cut_utf8((const char *)r, (size_t)rlen, SW_MAX_TOKEN_BYTES);
+  *term_len = cut_utf8(r, rlen, SW_MAX_TOKEN_BYTES);
   memcpy(term, r, *term_len);
   /* Snowball removes one ending, so a word in -s loses its s when bare and
   ** keeps it under an ending: skolskjuts -> skolskjut, but skolskjutsarna
@@ -414,11 +426,9 @@ static int stem(AnAnalyzer *an, const char *fold, size_t fold_len, char *term,
   size_t tl = *term_len;
   if (tl >= 2 && tl < fold_len && term[tl - 1] == 's' &&
       memcmp(fold, term, tl) == 0 && noun_ending(fold + tl, fold_len - tl)) {
-    r = sb_stemmer_stem(an->stemmer, (const sb_symbol *)term, (int)tl);
-    if (!r) return SW_NOMEM;
-    if (sb_stemmer_length(an->stemmer) == (int)tl - 1 &&
-        memcmp(r, term, tl - 1) == 0)
-      *term_len = tl - 1;
+    if (an_snowball_stem(an->stemmer, term, tl, &r, &rlen) != SW_OK)
+      return SW_NOMEM;
+    if (rlen == tl - 1 && memcmp(r, term, tl - 1) == 0) *term_len = tl - 1;
   }
   return SW_OK;
 }
@@ -599,17 +609,29 @@ static int scan_run(Scan *sc, Run *r, size_t *invalid) {
     is_ascii = 0;
     p += n;
   }
-  size_t n = p - start;
   r->start = start;
   r->run_end = p;
   r->end = suffix_end(t, len, p);
   r->hyph_break = r->end == p && hyphen_break(t, len, p);
   r->is_ascii = is_ascii;
   r->fold_len = fold_len;
-  r->hash = is_ascii ? an_hash(fold, fold_len)
-            : n <= AN_CACHE_KEY_MAX ? an_hash((const char *)t + start, n) : 0;
+  r->hashed = 0; /* run_hash: runs a wanted-term filter skips need none */
   sc->cur = r->end;
   return 1;
+}
+
+/* an_hash of run r's cache key (its fold if ASCII, else its surface; 0 for
+** surfaces too long to cache), computed once. */
+static uint32_t run_hash(const Scan *sc, Run *r) {
+  if (!r->hashed) {
+    size_t n = r->run_end - r->start;
+    r->hash = r->is_ascii ? an_hash(r->fold, r->fold_len)
+              : n <= AN_CACHE_KEY_MAX
+                  ? an_hash((const char *)sc->text + r->start, n)
+                  : 0;
+    r->hashed = 1;
+  }
+  return r->hash;
 }
 
 /* The token of run r (found by scan_run in sc) into *tok: its fold goes to
@@ -622,8 +644,9 @@ static int scan_run(Scan *sc, Run *r, size_t *invalid) {
 static int run_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
                      char *term, AnToken *tok) {
   const char *s = (const char *)sc->text + r->start;
-  int rc = analyse_run(an, s, r->run_end - r->start, r->is_ascii, r->hash,
-                       r->fold_len, r->is_ascii ? r->fold : fold, term, tok);
+  int rc = analyse_run(an, s, r->run_end - r->start, r->is_ascii,
+                       run_hash(sc, r), r->fold_len,
+                       r->is_ascii ? r->fold : fold, term, tok);
   if (rc != SW_OK) return -rc;
   if (tok->fold_len == 0 || tok->term_len == 0) return 0;
   tok->start = r->start;
@@ -642,9 +665,9 @@ static int try_join(AnAnalyzer *an, const Scan *sc, AnToken *tok, Run *r2,
   int unsplit = an->tok_unsplit;
   AnToken t2;
   int rc = analyse_run(an, (const char *)sc->text + r2->start,
-                       r2->run_end - r2->start, r2->is_ascii, r2->hash,
-                       r2->fold_len, r2->is_ascii ? r2->fold : jb->fold2,
-                       jb->term2, &t2);
+                       r2->run_end - r2->start, r2->is_ascii,
+                       run_hash(sc, r2), r2->fold_len,
+                       r2->is_ascii ? r2->fold : jb->fold2, jb->term2, &t2);
   an->tok_unsplit = unsplit;
   if (rc != SW_OK) return -rc;
   size_t n1 = tok->fold_len, n = n1 + t2.fold_len;
@@ -688,46 +711,147 @@ static int next_token(AnAnalyzer *an, Scan *sc, Run *r, char *fold,
   return rc;
 }
 
-/* ------------------------------------------------------------------ API -- */
+/* ------------------------------------------------------- wanted terms -- */
 
-/* 1 if this libstemmer build knows "swedish" at all (to tell a missing
-** algorithm from a failed allocation when sb_stemmer_new returns NULL). */
-static int has_swedish(void) {
-  for (const char **name = sb_stemmer_list(); *name; name++)
-    if (strcmp(*name, "swedish") == 0) return 1;
+/* The first bytes of the fold of the run s[0..n), when they are cheap to
+** know exactly: the run starts with ASCII letters and digits and Latin-1
+** letters (U+00C0..U+00FF but U+00D7 and U+00F7), which NFKC and case
+** folding map one by one (A-Z and U+00C0..U+00DE to lower case, ß to "ss";
+** NFC composes none of them with a neighbour), followed by scandinavian()
+** (æ, ø to ä, ö); and the character after those read is such a letter too,
+** or the run ends there, so that no combining mark can change the last one.
+** Writes min(8, fold length) bytes to out and their number to *len and
+** returns 1; returns 0 when the run is anything else. */
+static int fold_prefix8(const unsigned char *s, size_t n, unsigned char out[8],
+                        size_t *len) {
+  size_t i = 0, o = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    if (c < 0x80) {
+      if (!ascii_word(c)) return 0; /* not in a run; be safe */
+      if (o == 8) break;
+      out[o++] = (unsigned char)(c - 'A' < 26u ? c | 0x20u : c);
+      i++;
+      continue;
+    }
+    if (!latin1_letter(s + i, n - i)) return 0;
+    if (o == 8) break;
+    unsigned c2 = s[i + 1];
+    if (c2 == 0x9F) { /* ß */
+      out[o++] = 's';
+      if (o < 8) out[o++] = 's';
+    } else {
+      if (c2 < 0x9F) c2 += 0x20; /* À..Þ -> à..þ */
+      if (c2 == 0xA6) c2 = 0xA4;       /* æ -> ä */
+      else if (c2 == 0xB8) c2 = 0xB6;  /* ø -> ö */
+      out[o++] = 0xC3;
+      if (o < 8) out[o++] = (unsigned char)c2;
+    }
+    i += 2;
+  }
+  *len = o;
+  return 1;
+}
+
+/* 0 if the word token of run r certainly has none of the wanted terms as
+** its term (or, by position, is at none of the wanted positions), else 1;
+** by position, it also moves an->want_pos_next on. Why a prefix test is exact enough: stem() takes a term
+** from the fold by cutting endings (Snowball Swedish and the noun-ending
+** rule only remove suffixes; löst -> lös, fullt -> full too), except that
+** definite_base may first put an 'e' after a cut (samhäll-et -> samhälle).
+** So a term is a prefix of its fold, or, when it ends in 'e', all of it but
+** that 'e' is. an_want_add keeps up to 8 bytes of that prefix. */
+static int wanted(AnAnalyzer *an, const Scan *sc, const Run *r) {
+  unsigned char b[8] = {0};
+  size_t flen;
+  uint64_t f;
+  if (an->want_pos) {
+    /* By position: the run's position is sc->pos if it folds to something,
+    ** which it does when its first characters are letters we know. */
+    if (!r->is_ascii && (!fold_prefix8(sc->text + r->start,
+                                       r->run_end - r->start, b, &flen) ||
+                         flen == 0))
+      return 1;
+    size_t i = an->want_pos_next;
+    while (i < an->nwant_pos && an->want_pos[i] < sc->pos) i++;
+    an->want_pos_next = i;
+    return i < an->nwant_pos && an->want_pos[i] == sc->pos;
+  }
+  if (r->is_ascii) {
+    flen = r->fold_len < 8 ? r->fold_len : 8;
+#if SWAR
+    /* fold has room for 8 bytes; those past the fold are cleared. */
+    memcpy(&f, r->fold, 8);
+    if (flen < 8) f &= ((uint64_t)1 << (8 * flen)) - 1;
+#else
+    memcpy(b, r->fold, flen);
+    memcpy(&f, b, 8);
+#endif
+  } else if (fold_prefix8(sc->text + r->start, r->run_end - r->start, b,
+                          &flen)) {
+    memcpy(&f, b, 8);
+  } else {
+    return 1;
+  }
+  for (unsigned i = 0; i < an->nwant; i++)
+    if (flen >= an->want_len[i] &&
+        ((f ^ an->want_key[i]) & an->want_mask[i]) == 0)
+      return 1;
   return 0;
 }
 
+void an_want_add(AnAnalyzer *an, const char *term, size_t len) {
+  size_t m = len > 0 && term[len - 1] == 'e' ? len - 1 : len;
+  if (m > 8) m = 8;
+  if (m == 0 || an->nwant == AN_WANT_MAX) {
+    an->want_all = 1;
+    return;
+  }
+  unsigned char key[8] = {0}, mask[8] = {0};
+  memcpy(key, term, m);
+  memset(mask, 0xFF, m);
+  memcpy(&an->want_key[an->nwant], key, 8);
+  memcpy(&an->want_mask[an->nwant], mask, 8);
+  an->want_len[an->nwant++] = (uint8_t)m;
+}
+
+void an_want_clear(AnAnalyzer *an) {
+  an->nwant = 0;
+  an->want_all = 0;
+  an->want_pos = NULL;
+  an->nwant_pos = 0;
+}
+
+void an_want_positions(AnAnalyzer *an, const uint32_t *pos, size_t n) {
+  an->want_pos = pos;
+  an->nwant_pos = pos ? n : 0;
+}
+
+/* ------------------------------------------------------------------ API -- */
+
 int an_new(AnAnalyzer **out, SwError *err) {
-  int code = SW_NOMEM;
   AnAnalyzer *an = sw_calloc(1, sizeof *an);
   if (!an) goto fail;
   if (an_stemcache_new(&an->cache) != SW_OK) goto fail;
   an->u32 = sw_malloc((FOLD_INPUT_MAX + 1) * sizeof *an->u32);
   if (!an->u32) goto fail;
   an->u32_cap = FOLD_INPUT_MAX;
-  an->stemmer = sb_stemmer_new("swedish", "UTF_8");
-  if (!an->stemmer) {
-    if (!has_swedish()) code = SW_INPUT;
-    goto fail;
-  }
+  if (an_snowball_new(&an->stemmer) != SW_OK) goto fail;
   *out = an;
   return SW_OK;
 
 fail:
   an_free(an);
   *out = NULL;
-  if (code == SW_INPUT)
-    return sw_error_set(err, code,
-                        "analysis: libstemmer has no \"swedish\" stemmer");
-  return sw_error_set(err, code, "analysis: out of memory creating analyzer");
+  return sw_error_set(err, SW_NOMEM,
+                      "analysis: out of memory creating analyzer");
 }
 
 void an_free(AnAnalyzer *an) {
   if (!an) return;
   sw_free(an->idents);
   an_splitter_free(an->splitter);
-  sb_stemmer_delete(an->stemmer);
+  an_snowball_free(an->stemmer);
   an_stemcache_free(an->cache);
   sw_free(an->u32);
   sw_free(an);
@@ -836,6 +960,10 @@ static void queue_extras(AnAnalyzer *an, const AnToken *tok) {
 void an_begin(AnAnalyzer *an, const char *text, size_t len,
               uint32_t first_pos) {
   an->with_now = an->with;
+  an->want_now = an->want_pos != NULL ||
+                 (an->nwant > 0 && !an->want_all &&
+                  !(an->with_now & AN_WITH_PARTS));
+  an->want_pos_next = 0;
   an->nidents = an->ident_next = 0;
   an->idents_scanned = 0;
   an->nextra = an->extra_first = 0;
@@ -883,7 +1011,7 @@ int an_next(AnAnalyzer *an, AnToken *tok) {
         an->scan_done = 1;
         break;
       }
-      an_stemcache_prefetch(an->cache, r->hash);
+      if (!an->want_now) an_stemcache_prefetch(an->cache, run_hash(sc, r));
       an->ahead_n++;
     }
     if (an->ahead_n == 0) {
@@ -894,9 +1022,23 @@ int an_next(AnAnalyzer *an, AnToken *tok) {
     Run *r = &an->ahead[an->ahead_first];
     sc->invalid += r->invalid; /* counted once, even if this token is retried */
     r->invalid = 0;
+    unsigned used = 1;
+    if (an->want_now && !r->hyph_break && !wanted(an, sc, r)) {
+      /* Unwanted: its fold is not empty (wanted() saw letters), so neither
+      ** is its term, and it takes a position as run_token would give. */
+      static const char none[1] = "";
+      tok->term = tok->fold = none;
+      tok->term_len = tok->fold_len = 0;
+      tok->start = r->start;
+      tok->end = r->end;
+      tok->pos = sc->pos++;
+      tok->flags = AN_UNWANTED;
+      an->ahead_first = (an->ahead_first + 1) % AN_AHEAD;
+      an->ahead_n--;
+      break;
+    }
     rc = run_token(an, sc, r, an->fold, an->term, tok);
     if (rc < 0) return rc; /* the run stays first: a later call retries it */
-    unsigned used = 1;
     if (rc == 1 && r->hyph_break && an->ahead_n >= 2) {
       /* The run after the break is the next in the ring: the ring is full
       ** unless the text has ended. */

@@ -39,8 +39,9 @@
 typedef struct AnAnalyzer AnAnalyzer;
 
 /* Token flags. */
-#define AN_STOP 0x1  /* folded surface is a Snowball Swedish stop word */
-#define AN_EXTRA 0x2 /* an extra term, not a word: see below            */
+#define AN_STOP 0x1     /* folded surface is a Snowball Swedish stop word */
+#define AN_EXTRA 0x2    /* an extra term, not a word: see below            */
+#define AN_UNWANTED 0x4 /* a word left unanalysed: see an_want_add         */
 
 /* Extra terms. After a word token the chain may return extra tokens
 ** (flag AN_EXTRA) with the same position: they index what the word is part
@@ -65,6 +66,32 @@ typedef struct AnAnalyzer AnAnalyzer;
 /* Which extra terms an_next returns from the next an_begin on (0: none, the
 ** default). */
 void an_set_extras(AnAnalyzer *an, unsigned with);
+
+/* Wanted terms: a cheap filter for callers that look for a few known terms
+** in a text (snippets). After an_want_add, from the next an_begin on, a word
+** token whose term certainly is none of the wanted terms comes back
+** unanalysed: flag AN_UNWANTED, term and fold empty (length 0), start, end
+** and pos exactly as without the filter, and its flags otherwise 0 (AN_STOP
+** is not computed). Every other token, extras included, is exactly what it
+** would be without the filter, and so are all positions. The test reads at
+** most the first 8 folded bytes of a word (a term is a prefix of its word's
+** fold, give or take a final 'e'): no utf8proc, no stemmer, no cache
+** lookup. It is off while compound parts are asked for (an_set_extras),
+** after an_want_clear, and when a wanted term is 1 byte long or more than
+** AN_WANT_MAX were added. */
+#define AN_WANT_MAX 32
+void an_want_add(AnAnalyzer *an, const char *term, size_t len);
+void an_want_clear(AnAnalyzer *an); /* positions too (below) */
+
+/* Wanted positions, for a caller that knows where its terms are (snippets
+** ask the index): from the next an_begin on, a word token whose position
+** is not in pos[0..n) (ascending, in the positions an_next gives: from
+** first_pos) comes back unanalysed as above, compound parts on or off, and
+** makes no compound parts; so does any token, n = 0. Tokens at the wanted
+** positions, their extras, and all positions are exactly as without the
+** filter. Used instead of the wanted terms while set; pos is borrowed until
+** the next an_want_positions or an_want_clear. pos NULL turns it off. */
+void an_want_positions(AnAnalyzer *an, const uint32_t *pos, size_t n);
 
 /* An identifier found in a text (for queries: engine/expand.c). canon is
 ** what an AN_NS_IDENT term holds after its namespace byte; borrowed for the
@@ -94,8 +121,8 @@ typedef struct AnToken {
   unsigned flags;    /* AN_* bits                                          */
 } AnToken;
 
-/* Create an analyzer: libstemmer "swedish" UTF_8 plus a bounded stem cache.
-** Errors: SW_NOMEM; SW_INPUT if libstemmer lacks Swedish. */
+/* Create an analyzer: Snowball Swedish (libstemmer's module, UTF-8) plus a
+** bounded stem cache. Errors: SW_NOMEM. */
 int an_new(AnAnalyzer **out, SwError *err);
 void an_free(AnAnalyzer *an); /* NULL is a no-op */
 

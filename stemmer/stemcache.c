@@ -80,14 +80,15 @@ static Slot *slots_alloc(size_t n, void **mem) {
   size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : 32;
   *mem = NULL;
   /* SLOT_SLACK zero bytes after the last slot: AN_CACHE_READABLE bytes
-  ** from anywhere in a slot's data stay inside the allocation. */
-  void *m = sw_malloc(bytes + align - 1 + SLOT_SLACK);
+  ** from anywhere in a slot's data stay inside the allocation. Zeroed by
+  ** calloc: a fresh mapping is zero already, and only the pages of slots
+  ** used are ever touched (a search's analyzer uses a few dozen slots). */
+  void *m = sw_calloc(1, bytes + align - 1 + SLOT_SLACK);
   if (!m) return NULL;
   uintptr_t p = ((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (align == HUGE_PAGE) madvise((void *)p, bytes, MADV_HUGEPAGE); /* advice */
 #endif
-  memset((void *)p, 0, bytes + SLOT_SLACK);
   *mem = m;
   return (Slot *)p;
 }

@@ -344,4 +344,23 @@ static inline int an_lex_set_has(const AnLexSet *set, uint64_t h) {
   return 0;
 }
 
+/* ================================================== interface to snowball.c
+** Snowball Swedish (libstemmer.a's Swedish module, UTF-8), without the rest
+** of libstemmer: see snowball.c for why. Snowball 2.x Swedish only removes
+** suffixes (and replaces the endings löst and fullt by lös and full), so a
+** stem is a prefix of its word: analysis.c's wanted-term filter relies on
+** that (tests/unit/test_snowball would show a libstemmer that broke it). */
+
+typedef struct AnSnowball AnSnowball;
+
+/* Create a stemmer. Returns SW_OK or SW_NOMEM (*out = NULL). */
+int an_snowball_new(AnSnowball **out);
+void an_snowball_free(AnSnowball *s); /* NULL is a no-op */
+
+/* Stem word[0..len) (lower-case UTF-8). *stem (OUT) points into s, valid
+** until the next call; *stem_len (OUT) is its length. Returns SW_OK, SW_NOMEM
+** (Snowball's own allocation failed), or SW_LIMIT for len > INT_MAX. */
+int an_snowball_stem(AnSnowball *s, const char *word, size_t len,
+                     const char **stem, size_t *stem_len);
+
 #endif /* SW_STEMMER_INT_H */
