@@ -65,10 +65,12 @@ int eng_bm25_norms(IxReader *r, float **out, SwError *err) {
   if (!norm) return sw_error_set(err, SW_NOMEM, "out of memory (%u norms)", n);
   double avg = ix_reader_avg_doc_len(r);
   double k1 = ENG_BM25_K1, b = ENG_BM25_B;
-  for (uint32_t d = 0; d < n; d++) {
-    double rel = avg > 0 ? (double)ix_doc_len(r, d) / avg : 1.0;
-    norm[d] = (float)(k1 * (1.0 - b + b * rel));
-  }
+  uint32_t len[1024], got;
+  for (SwDocId d = 0; d < n && (got = ix_doc_lens(r, d, len, 1024)); d += got)
+    for (uint32_t i = 0; i < got; i++) {
+      double rel = avg > 0 ? (double)len[i] / avg : 1.0;
+      norm[d + i] = (float)(k1 * (1.0 - b + b * rel));
+    }
   *out = norm;
   return SW_OK;
 }

@@ -186,6 +186,11 @@ int ix_reader_stats(const IxReader *r, SwIndexStats *out, SwError *err);
 
 /* Document length in tokens (title + text), for BM25. d < doc_count. */
 uint32_t ix_doc_len(const IxReader *r, SwDocId d);
+/* The lengths of documents first, first + 1, ... into out[0..max): how
+** many it wrote (fewer at the end of a segment; 0 past the last document).
+** A loop over every document without a lookup per document. */
+uint32_t ix_doc_lens(const IxReader *r, SwDocId first, uint32_t *out,
+                     uint32_t max);
 
 /* Stored metadata of document d. Pointers borrow the mapping and live until
 ** ix_reader_close; they are NOT NUL-terminated. Errors: SW_CORRUPT,

@@ -212,6 +212,17 @@ uint32_t ix_doc_len(const IxReader *r, SwDocId d) {
   return s ? ix_seg_doc_len(s, d) : 0;
 }
 
+uint32_t ix_doc_lens(const IxReader *r, SwDocId first, uint32_t *out,
+                     uint32_t max) {
+  SwDocId local = first;
+  const IxSeg *s = ix_reader_locate(r, &local);
+  if (!s) return 0;
+  uint32_t n = s->docs.n - local < max ? s->docs.n - local : max;
+  const uint8_t *p = s->docs.lens.p + IX_DOCLENS_HEADER + (size_t)local * 4;
+  for (uint32_t i = 0; i < n; i++) out[i] = ix_get_u32(p + (size_t)i * 4);
+  return n;
+}
+
 int ix_doc_meta(IxReader *r, SwDocId d, IxDocMeta *out, SwError *err) {
   SwDocId local = d;
   const IxSeg *s = ix_reader_locate(r, &local);
