@@ -8,7 +8,8 @@
 ** file in the new generation and a reservoir keeps a uniform sample of
 ** them (fixed seed, so builds are reproducible). At commit a zstd
 ** dictionary is trained on the sample and every text is compressed with it
-** as its own frame, so fetching one text decompresses only that text.
+** as its own frame, so fetching one text decompresses only that text (and
+** the frames can be made on IxDocWriter.threads threads: write_doctext).
 ** Metadata stays uncompressed behind a fixed-width table: fetching id and
 ** title of ten hits is ten table reads and a few varints, no decompression.
 */
@@ -19,6 +20,7 @@
 #include <xxhash.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 #define ZDICT_STATIC_LINKING_ONLY /* ZDICT_trainFromBuffer_fastCover */
@@ -162,31 +164,338 @@ static void train(IxDocWriter *w, uint8_t **dict, size_t *dict_len) {
   *dict_len = n;
 }
 
+/* ------------------------------------------------------ writing doctext -- */
+
+/* Every text is its own zstd frame (FORMAT.md §8), so frames can be made on
+** several threads and written in document order: the bytes do not depend
+** on the thread count. The documents are cut into batches of contiguous
+** texts of about TEXT_BATCH raw bytes; batch b lives in slot b % nslots.
+** written <= claimed: [written, claimed) are handed out (being compressed
+** or done, waiting to be written). A batch is claimed only while fewer than
+** nslots are out and their raw bytes stay under the window (one batch is
+** always allowed): with the batches' buffers this bounds the memory.
+** Every thread has its own ZSTD_CCtx with the same parameters; all share
+** the one CDict, which zstd only reads while compressing ("can be shared
+** by multiple threads concurrently, since its usage is read-only",
+** zstd.h). The calling thread compresses too and alone writes the file;
+** the first failing batch in document order gives the error. */
+
+#define TEXT_BATCH ((size_t)2 << 20) /* raw bytes a batch aims at        */
+#define TEXT_SLOTS_PER_THREAD 2      /* batches out per thread            */
+#define TEXT_MAX_THREADS 64          /* as SwBuildOptions.threads         */
+
+typedef struct TextBatch {
+  uint32_t first;     /* its first document                            */
+  uint32_t end;       /* one past its last                             */
+  uint64_t raw_off;   /* first text's offset in the temporary file     */
+  size_t raw_len;     /* bytes of its texts there                      */
+  uint8_t *src;       /* the texts (owned, reused)                     */
+  size_t src_cap;     /* its size                                      */
+  uint8_t *dst;       /* per text with bytes: u32 checksum, the frame  */
+  size_t dst_cap;     /* its size                                      */
+  size_t dst_len;     /* bytes used                                    */
+  uint32_t *clen;     /* per document: its bytes in dst (0: no text)   */
+  size_t clen_cap;    /* entries allocated                             */
+  int done;           /* 1: compressed (or failed), under mu           */
+  int rc;             /* SW_OK, or the first failure in the batch      */
+  SwError err;        /* its message                                   */
+} TextBatch;
+
+typedef struct TextPool TextPool;
+
+typedef struct TextWorker {
+  TextPool *p;        /* the pool                                      */
+  pthread_t thread;   /* the thread                                    */
+  ZSTD_CCtx *cctx;    /* its context (owned)                           */
+} TextWorker;
+
+struct TextPool {
+  const IxDocWriter *w; /* texts and table (read-only here)            */
+  pthread_mutex_t mu;   /* guards everything below and TextBatch.done  */
+  pthread_cond_t work;  /* workers: a slot came free, or stop          */
+  pthread_cond_t ready; /* the calling thread: a batch is done         */
+  TextBatch *slots;     /* the ring (owned)                            */
+  uint32_t nslots;      /* its slots                                   */
+  uint64_t claimed;     /* batches handed out                          */
+  uint64_t written;     /* batches written (or abandoned)              */
+  uint32_t next_doc;    /* first document not yet in a batch           */
+  uint64_t next_off;    /* its text's offset in the temporary file     */
+  uint64_t out_bytes;   /* raw bytes of the batches out                */
+  uint64_t window;      /* out_bytes from which none more is claimed   */
+  int stop;             /* 1: workers return                           */
+  TextWorker *workers;  /* [0] is the calling thread's (owned)         */
+  int nthreads;         /* contexts made, the caller's included        */
+  int nstarted;         /* threads started (workers 1..nstarted)       */
+};
+
+/* A context with the parameters of FORMAT.md §8: level, content size, no
+** checksum, no dict id, the dictionary when there is one. NULL: memory. */
+static ZSTD_CCtx *text_cctx(int level, const ZSTD_CDict *cdict) {
+  ZSTD_CCtx *c = ix_zstd_cctx();
+  if (!c) return NULL;
+  if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 0)) ||
+      (cdict && ZSTD_isError(ZSTD_CCtx_refCDict(c, cdict)))) {
+    ZSTD_freeCCtx(c);
+    return NULL;
+  }
+  return c;
+}
+
+/* Hands out the next batch, or NULL when none is left or the window is
+** full. Under p->mu. */
+static TextBatch *claim_batch(TextPool *p) {
+  const IxDocWriter *w = p->w;
+  if (p->next_doc == w->n || p->claimed - p->written >= p->nslots ||
+      (p->claimed > p->written && p->out_bytes >= p->window))
+    return NULL;
+  TextBatch *b = &p->slots[p->claimed++ % p->nslots];
+  b->first = p->next_doc;
+  b->raw_off = p->next_off;
+  size_t len = 0;
+  uint32_t d = b->first;
+  while (d < w->n && len < TEXT_BATCH)
+    len += ix_get_u32(w->table.p + (size_t)d++ * 12);
+  b->end = d;
+  b->raw_len = len;
+  b->done = 0;
+  b->rc = SW_OK;
+  sw_error_clear(&b->err);
+  p->next_doc = d;
+  p->next_off += len;
+  p->out_bytes += len;
+  return b;
+}
+
+/* Reads and compresses batch b with cctx; a failure stays in b. Needs no
+** lock: b is this thread's until it sets b->done. */
+static void compress_batch(const IxDocWriter *w, TextBatch *b,
+                           ZSTD_CCtx *cctx) {
+  size_t n = b->end - b->first, need = 0;
+  for (uint32_t d = b->first; d < b->end; d++) {
+    size_t len = ix_get_u32(w->table.p + (size_t)d * 12);
+    if (len) need += 4 + ZSTD_compressBound(len);
+  }
+  if (b->raw_len > b->src_cap) {
+    uint8_t *q = sw_realloc(b->src, b->raw_len);
+    if (!q) goto nomem;
+    b->src = q;
+    b->src_cap = b->raw_len;
+  }
+  if (need > b->dst_cap) {
+    uint8_t *q = sw_realloc(b->dst, need);
+    if (!q) goto nomem;
+    b->dst = q;
+    b->dst_cap = need;
+  }
+  if (n > b->clen_cap) {
+    uint32_t *q = sw_realloc(b->clen, n * sizeof *q);
+    if (!q) goto nomem;
+    b->clen = q;
+    b->clen_cap = n;
+  }
+  size_t got = 0;
+  while (got < b->raw_len) {
+    ssize_t k = pread(w->raw.fd, b->src + got, b->raw_len - got,
+                      (off_t)(b->raw_off + got));
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) {
+      b->rc = sw_error_errno(&b->err, k < 0 ? errno : EIO, "read",
+                             w->raw_path);
+      return;
+    }
+    got += (size_t)k;
+  }
+  const uint8_t *src = b->src;
+  b->dst_len = 0;
+  for (uint32_t d = b->first; d < b->end; d++) {
+    size_t len = ix_get_u32(w->table.p + (size_t)d * 12), clen = 0;
+    if (len) {
+      uint8_t *out = b->dst + b->dst_len;
+      clen = ZSTD_compress2(cctx, out + 4, ZSTD_compressBound(len), src, len);
+      if (ZSTD_isError(clen)) {
+        b->rc = sw_error_set(&b->err, SW_NOMEM, "zstd: %s",
+                             ZSTD_getErrorName(clen));
+        return;
+      }
+      /* FORMAT.md §8: each frame follows its own checksum. */
+      ix_put_u32(out, ix_sum32(out + 4, clen));
+      clen += 4;
+      src += len;
+      b->dst_len += clen;
+    }
+    b->clen[d - b->first] = (uint32_t)clen;
+  }
+  return;
+nomem:
+  b->rc = sw_error_set(&b->err, SW_NOMEM,
+                       "out of memory compressing documents");
+}
+
+/* Appends batch b's frames to o and their places to locs (reserved). */
+static int write_batch(const TextBatch *b, IxOut *o, IxBuf *locs,
+                       SwError *err) {
+  uint64_t off = ix_out_tell(o);
+  for (uint32_t d = b->first; d < b->end; d++) {
+    uint32_t clen = b->clen[d - b->first];
+    ix_buf_u64(locs, off);
+    ix_buf_u32(locs, clen);
+    off += clen;
+  }
+  return ix_out_write(o, b->dst, b->dst_len, err);
+}
+
+static void *text_worker_main(void *arg) {
+  TextWorker *wk = arg;
+  TextPool *p = wk->p;
+  pthread_mutex_lock(&p->mu);
+  while (!p->stop && p->next_doc < p->w->n) {
+    TextBatch *b = claim_batch(p);
+    if (!b) {
+      pthread_cond_wait(&p->work, &p->mu);
+      continue;
+    }
+    pthread_mutex_unlock(&p->mu);
+    compress_batch(p->w, b, wk->cctx);
+    pthread_mutex_lock(&p->mu);
+    b->done = 1;
+    pthread_cond_signal(&p->ready);
+  }
+  pthread_mutex_unlock(&p->mu);
+  return NULL;
+}
+
+/* Stops and joins the workers, frees everything. */
+static void text_pool_free(TextPool *p) {
+  pthread_mutex_lock(&p->mu);
+  p->stop = 1;
+  pthread_cond_broadcast(&p->work);
+  pthread_mutex_unlock(&p->mu);
+  for (int i = 1; i <= p->nstarted; i++)
+    pthread_join(p->workers[i].thread, NULL);
+  for (int i = 0; p->workers && i < p->nthreads; i++)
+    ZSTD_freeCCtx(p->workers[i].cctx);
+  for (uint32_t i = 0; p->slots && i < p->nslots; i++) {
+    sw_free(p->slots[i].src);
+    sw_free(p->slots[i].dst);
+    sw_free(p->slots[i].clen);
+  }
+  sw_free(p->slots);
+  sw_free(p->workers);
+  pthread_cond_destroy(&p->work);
+  pthread_cond_destroy(&p->ready);
+  pthread_mutex_destroy(&p->mu);
+}
+
+/* Sets up p for up to nthreads threads (the caller's included) and starts
+** the workers; threads that do not start leave their work to the others.
+** On failure p is freed. Errors: SW_NOMEM. */
+static int text_pool_init(TextPool *p, const IxDocWriter *w,
+                          const ZSTD_CDict *cdict, int nthreads,
+                          SwError *err) {
+  memset(p, 0, sizeof *p);
+  p->w = w;
+  if (pthread_mutex_init(&p->mu, NULL))
+    return sw_error_set(err, SW_NOMEM, "cannot create a mutex");
+  if (pthread_cond_init(&p->work, NULL)) {
+    pthread_mutex_destroy(&p->mu);
+    return sw_error_set(err, SW_NOMEM, "cannot create a condition variable");
+  }
+  if (pthread_cond_init(&p->ready, NULL)) {
+    pthread_cond_destroy(&p->work);
+    pthread_mutex_destroy(&p->mu);
+    return sw_error_set(err, SW_NOMEM, "cannot create a condition variable");
+  }
+  /* More threads than batches would idle. */
+  uint64_t batches = w->raw_bytes / TEXT_BATCH + 1;
+  if (nthreads > TEXT_MAX_THREADS) nthreads = TEXT_MAX_THREADS;
+  if ((uint64_t)nthreads > batches) nthreads = (int)batches;
+  if (nthreads < 1) nthreads = 1;
+  /* One thread writes each batch before it takes the next: one slot. */
+  p->nslots = nthreads == 1 ? 1 : (uint32_t)nthreads * TEXT_SLOTS_PER_THREAD;
+  p->window = (uint64_t)p->nslots * TEXT_BATCH;
+  p->slots = sw_calloc(p->nslots, sizeof *p->slots);
+  p->workers = sw_calloc((size_t)nthreads, sizeof *p->workers);
+  if (!p->slots || !p->workers) goto nomem;
+  for (; p->nthreads < nthreads; p->nthreads++) {
+    p->workers[p->nthreads].p = p;
+    if (!(p->workers[p->nthreads].cctx = text_cctx(w->level, cdict)))
+      goto nomem;
+  }
+  for (int i = 1; i < nthreads; i++) {
+    if (pthread_create(&p->workers[i].thread, NULL, text_worker_main,
+                       &p->workers[i]) != 0)
+      break; /* go on with the threads started */
+    p->nstarted = i;
+  }
+  return SW_OK;
+nomem:
+  text_pool_free(p);
+  return sw_error_set(err, SW_NOMEM, "out of memory compressing documents");
+}
+
+/* The calling thread's part: writes the batches in order as they are done
+** and compresses batches itself while it has nothing to write. Returns with
+** every batch written, or with the first error (in document order). */
+static int text_pool_run(TextPool *p, IxOut *o, IxBuf *locs, SwError *err) {
+  int rc = SW_OK;
+  pthread_mutex_lock(&p->mu);
+  for (;;) {
+    TextBatch *b = &p->slots[p->written % p->nslots];
+    if (p->written < p->claimed && b->done) {
+      pthread_mutex_unlock(&p->mu);
+      rc = b->rc ? sw_error_set(err, b->rc, "%s", b->err.msg)
+                 : write_batch(b, o, locs, err);
+      pthread_mutex_lock(&p->mu);
+      if (rc) break;
+      /* Buffers of an outsized document are not kept for the next. */
+      if (b->src_cap > 4 * TEXT_BATCH) {
+        sw_free(b->src);
+        b->src = NULL;
+        b->src_cap = 0;
+      }
+      if (b->dst_cap > 4 * TEXT_BATCH) {
+        sw_free(b->dst);
+        b->dst = NULL;
+        b->dst_cap = 0;
+      }
+      p->out_bytes -= b->raw_len;
+      p->written++;
+      pthread_cond_signal(&p->work);
+      continue;
+    }
+    if (p->written == p->claimed && p->next_doc == p->w->n) break;
+    if ((b = claim_batch(p))) {
+      pthread_mutex_unlock(&p->mu);
+      compress_batch(p->w, b, p->workers[0].cctx);
+      pthread_mutex_lock(&p->mu);
+      b->done = 1;
+      continue;
+    }
+    pthread_cond_wait(&p->ready, &p->mu);
+  }
+  pthread_mutex_unlock(&p->mu);
+  return rc;
+}
+
 static int write_doctext(IxDocWriter *w, const char *path, IxBuf *locs,
                          uint32_t *dict_sum, uint64_t *size, uint64_t *sum,
                          SwError *err) {
-  uint8_t *dict = NULL, *src = NULL, *dst = NULL;
-  size_t dict_len = 0, src_cap = 0, dst_cap = 0;
-  ZSTD_CCtx *cctx = NULL;
+  uint8_t *dict = NULL;
+  size_t dict_len = 0;
   ZSTD_CDict *cdict = NULL;
   void *cdict_mem = NULL;
+  TextPool pool;
+  int pool_up = 0; /* 1: pool holds threads and memory, free it */
   IxOut o;
   memset(&o, 0, sizeof o);
   o.fd = -1;
   int rc = ix_out_flush(&w->raw, err);
   if (rc) return rc;
   train(w, &dict, &dict_len);
-  cctx = ix_zstd_cctx();
-  if (!cctx) goto nomem;
   if (dict && !(cdict = ix_zstd_cdict(dict, dict_len, w->level, &cdict_mem)))
-    goto nomem;
-  /* FORMAT.md §8: frames carry the content size, no checksum, no dict id. */
-  if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel,
-                                          w->level)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 0)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0)) ||
-      (cdict && ZSTD_isError(ZSTD_CCtx_refCDict(cctx, cdict))))
     goto nomem;
   if (ix_buf_reserve(locs, (size_t)w->n * 12)) goto nomem;
 
@@ -203,63 +512,20 @@ static int write_doctext(IxDocWriter *w, const char *path, IxBuf *locs,
     if (dict_len) XXH3_64bits_update(&st, dict, dict_len);
     *dict_sum = (uint32_t)XXH3_64bits_digest(&st);
   }
-  uint64_t raw_off = 0;
-  for (uint32_t d = 0; d < w->n; d++) {
-    size_t len = ix_get_u32(w->table.p + (size_t)d * 12);
-    uint64_t off = ix_out_tell(&o);
-    size_t clen = 0;
-    if (len) {
-      if (len > src_cap) {
-        uint8_t *p = sw_realloc(src, len);
-        if (!p) goto nomem;
-        src = p;
-        src_cap = len;
-      }
-      size_t bound = ZSTD_compressBound(len);
-      if (bound > dst_cap) {
-        uint8_t *p = sw_realloc(dst, bound);
-        if (!p) goto nomem;
-        dst = p;
-        dst_cap = bound;
-      }
-      size_t got = 0;
-      while (got < len) {
-        ssize_t k = pread(w->raw.fd, src + got, len - got, (off_t)(raw_off + got));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-          rc = sw_error_errno(err, k < 0 ? errno : EIO, "read", w->raw_path);
-          goto done;
-        }
-        got += (size_t)k;
-      }
-      raw_off += len;
-      clen = ZSTD_compress2(cctx, dst, bound, src, len);
-      if (ZSTD_isError(clen)) {
-        rc = sw_error_set(err, SW_NOMEM, "zstd: %s", ZSTD_getErrorName(clen));
-        goto done;
-      }
-      /* FORMAT.md §8: each frame follows its own checksum. */
-      uint8_t fs[4];
-      ix_put_u32(fs, ix_sum32(dst, clen));
-      if ((rc = ix_out_write(&o, fs, 4, err)) ||
-          (rc = ix_out_write(&o, dst, clen, err)))
-        goto done;
-      clen += 4;
-    }
-    ix_buf_u64(locs, off);
-    ix_buf_u32(locs, (uint32_t)clen);
-  }
+  if ((rc = text_pool_init(&pool, w, cdict, w->threads, err))) goto done;
+  pool_up = 1;
+  if ((rc = text_pool_run(&pool, &o, locs, err))) goto done;
+  text_pool_free(&pool); /* the threads end before the file does */
+  pool_up = 0;
   rc = ix_out_finish(&o, size, sum, err);
   goto done;
 nomem:
   rc = sw_error_set(err, SW_NOMEM, "out of memory compressing documents");
 done:
+  if (pool_up) text_pool_free(&pool);
   ix_out_discard(&o);
   sw_free(cdict_mem); /* a static CDict: its workspace is all there is */
-  ZSTD_freeCCtx(cctx);
   sw_free(dict);
-  sw_free(src);
-  sw_free(dst);
   return rc;
 }
 

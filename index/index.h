@@ -41,8 +41,9 @@ typedef struct IxWriterOptions {
   int positions_zstd; /* zstd level for positions blocks where it saves an
                         eighth; 0 = all raw, the default (FORMAT.md §11)    */
   int threads;        /* > 1: a segment's finish writes the document store
-                        on a second thread while the postings are encoded
-                        (same bytes); 0 or 1: all on the caller's thread   */
+                        on a second thread while the postings are encoded,
+                        compressing texts on that many threads (same
+                        bytes); 0 or 1: all on the caller's thread         */
   double impact_k1;   /* > 0: the BM25 k1 and b that postings blocks'     */
   double impact_b;    /* impacts are computed for (FORMAT.md §4); 0: none  */
 } IxWriterOptions;

@@ -862,6 +862,7 @@ int ix_segw_begin(const char *segdir, uint64_t num,
     goto fail;
   }
   if ((rc = ix_docw_init(&w->docs, w->gendir, err))) goto fail;
+  w->docs.threads = w->threads; /* after init, which zeroes w->docs */
   if ((rc = ix_analyzer_new(&w->an, err)) ||
       (rc = ix_analysed_new(&w->scratch, err)))
     goto fail;
@@ -1226,7 +1227,6 @@ int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err) {
   sw_free(sums[0]);
   sw_free(sums[1]);
   if (rc) goto fail;
-
   ix_docw_free(&w->docs); /* removes the temporary text file */
   if ((rc = ix_fsync_dir(w->gendir, err))) goto fail;
   info->docs = w->ndocs;

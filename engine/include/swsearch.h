@@ -154,7 +154,8 @@ typedef struct SwBuildOptions {
                           0 or 1 = one thread, none started; N > 1 = N
                           worker threads beside the caller's (at most 64),
                           in a pipeline bounded in memory, writing the same
-                          index byte for byte. Merges (sw_optimize, merges
+                          index byte for byte; at commit the document texts
+                          are compressed on N threads. Merges (sw_optimize, merges
                           at commit) stay on the caller's thread. The fault
                           hooks (sw_fault_alloc_after, ...) count globally:
                           tests that inject faults build with threads <= 1 */

@@ -14,7 +14,9 @@
 ** ix_doc_analyse + ix_writer_add_analysed refuse an over-limit document
 ** alike and go on. With ../shared, one shared corpus file is also built
 ** with 1 and 2 threads; without it the test says so and exits 77 after the
-** rest has run. No timing here: bench/ and the report measure speed.
+** rest has run. The document store is also written alone with 1, 2, 3 and
+** 8 compression threads (same bytes) and made to fail reading and writing.
+** No timing here: bench/ and the report measure speed.
 */
 #include <fcntl.h>
 #include <stdint.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "index_int.h"
 #include "swsearch.h"
 #include "testutil.h"
 
@@ -213,6 +216,106 @@ static void test_writer_limit(void) {
   free(text);
 }
 
+/* The document store alone (docstore.c's write_doctext compresses the
+** texts on IxDocWriter.threads threads, in batches of a few MB): ~25 MB of
+** generated texts, empty ones and one of 10 MB among them, so there are
+** many batches and one too big to keep. mode 0: a plain finish; 1: the
+** temporary text file is cut in half first (a read error mid-way); 2:
+** doctext is /dev/full (ENOSPC while batches are in flight). Returns
+** finish's code; its message in *e. */
+static int docstore_build(const char *name, int threads, int mode,
+                          SwError *e) {
+  char dir[512], path[600];
+  snprintf(dir, sizeof dir, "%s/%s", root, name);
+  tu_rm_rf(dir);
+  mkdir(dir, 0755);
+  sw_error_clear(e);
+  IxDocWriter w;
+  int rc = ix_docw_init(&w, dir, e);
+  if (rc) {
+    ix_docw_free(&w);
+    return rc;
+  }
+  w.threads = threads;
+  size_t cap = (size_t)10 << 20;
+  char *text = malloc(cap + 64);
+  rng = 77; /* the same documents every time */
+  for (unsigned d = 0; text && !rc && d < 6000; d++) {
+    size_t want = d % 500 == 7 ? 0 : d == 3000 ? cap : rnd(8000);
+    size_t n = 0;
+    while (n < want) {
+      const char *wd = words[rnd(NWORDS)];
+      size_t l = strlen(wd);
+      memcpy(text + n, wd, l);
+      n += l;
+      text[n++] = ' ';
+    }
+    char id[32];
+    IxDoc doc;
+    memset(&doc, 0, sizeof doc);
+    doc.id = id;
+    doc.id_len = (size_t)snprintf(id, sizeof id, "doc-%u", d);
+    doc.text = text;
+    doc.text_len = n;
+    rc = ix_docw_add(&w, &doc, (uint32_t)(n / 8), e);
+  }
+  free(text);
+  if (!text) rc = sw_error_set(e, SW_NOMEM, "test: out of memory");
+  if (!rc && mode == 1 && (rc = ix_out_flush(&w.raw, e)) == SW_OK &&
+      ftruncate(w.raw.fd, (off_t)(w.raw_bytes / 2)) != 0)
+    rc = sw_error_set(e, SW_IO, "test: cannot truncate");
+  snprintf(path, sizeof path, "%s/doctext", dir);
+  if (!rc && mode == 2 && symlink("/dev/full", path) != 0)
+    rc = sw_error_set(e, SW_IO, "test: cannot link /dev/full");
+  uint64_t size[IX_NFILES] = {0}, sum[IX_NFILES] = {0};
+  if (!rc) rc = ix_docw_finish(&w, dir, size, sum, e);
+  ix_docw_free(&w);
+  return rc;
+}
+
+static void test_docstore_threads(void) {
+  SwError e;
+  CHECK_EQ_INT(docstore_build("ds1", 1, 0, &e), SW_OK);
+  CHECK(!e.code);
+  /* The texts come back. */
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/ds1", root);
+  IxDocStore st;
+  CHECK_EQ_INT(ix_docs_open(&st, dir, 6000, NULL, 0, &e), SW_OK);
+  if (!e.code) {
+    for (SwDocId d = 2990; d < 3010; d++) {
+      char *t = NULL;
+      size_t n = 0;
+      CHECK_EQ_INT(ix_docs_text(&st, d, &t, &n, &e), SW_OK);
+      CHECK(d == 3000 ? n >= ((size_t)10 << 20) : n < 9000);
+      sw_free(t);
+    }
+    ix_docs_close(&st);
+  }
+  const int threads[] = {2, 3, 8};
+  for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "ds%d", threads[i]);
+    CHECK_EQ_INT(docstore_build(name, threads[i], 0, &e), SW_OK);
+    compare("ds1", name);
+  }
+  /* Errors: the first failing batch's, whatever the thread count; no
+  ** thread left running, nothing leaked (ASan). */
+  SwError r1;
+  CHECK_EQ_INT(docstore_build("dserr", 1, 1, &r1), SW_IO);
+  CHECK(strstr(r1.msg, "doctext.tmp") != NULL);
+  for (int t = 2; t <= 4; t += 2) {
+    CHECK_EQ_INT(docstore_build("dserr", t, 1, &e), SW_IO);
+    CHECK_EQ_STR(e.msg, r1.msg);
+  }
+  if (access("/dev/full", W_OK) == 0) {
+    for (int t = 1; t <= 4; t *= 2) {
+      CHECK_EQ_INT(docstore_build("dsfull", t, 2, &e), SW_FULL);
+      CHECK(strstr(e.msg, "doctext") != NULL);
+    }
+  }
+}
+
 int main(void) {
   const char *tmp = getenv("TMPDIR");
   snprintf(root, sizeof root, "%s/swsearch-parallel-XXXXXX", tmp ? tmp : "/tmp");
@@ -291,6 +394,7 @@ int main(void) {
     compare("add1", "add2");
   }
   test_writer_limit();
+  test_docstore_threads();
   free(w1.s.p), free(w2.s.p), free(w4.s.p), free(wr1.s.p), free(wr3.s.p);
 
   /* A shared corpus file, 1 vs 2 threads. */
