@@ -392,6 +392,28 @@ static size_t start_at(const char *text, size_t len, size_t s, size_t e,
 
 /* --------------------------------------------------- large documents -- */
 
+/* The positions of query term t in document doc into *pos and *n (0 when
+** the index or the document lacks it), from postings *p the caller frees
+** (NULL when the term is not in the index). */
+static int doc_positions(IxReader *r, const EngQuery *q, uint32_t t,
+                         SwDocId doc, IxPostings **p, const uint32_t **pos,
+                         uint32_t *n, SwError *err) {
+  const EngQTerm *qt = &q->terms[t];
+  IxTermInfo ti;
+  SwError local;
+  *p = NULL;
+  *n = 0;
+  sw_error_clear(&local);
+  int rc = ix_term_find(r, q->bytes + qt->off, qt->len, &ti, &local);
+  if (rc == SW_NOTFOUND) return SW_OK;
+  if (rc) return sw_error_set(err, rc, "%s", local.msg);
+  if ((rc = ix_postings_open(r, &ti, 1, p, err)) ||
+      (rc = ix_postings_seek(*p, doc, err)))
+    return rc;
+  if ((*p)->eof || (*p)->doc != doc) return SW_OK;
+  return ix_postings_positions(*p, pos, n, err);
+}
+
 /* First position >= min of a highlightable query term in document doc, or
 ** UINT32_MAX. */
 static int first_position(const EngQuery *q, IxReader *r, SwDocId doc,
@@ -402,28 +424,14 @@ static int first_position(const EngQuery *q, IxReader *r, SwDocId doc,
   for (uint32_t t = 0; t < q->nterms; t++) {
     const EngQTerm *qt = &q->terms[t];
     if (!qt->positive || (qt->stop && !qt->bare)) continue;
-    IxTermInfo ti;
-    SwError local;
-    sw_error_clear(&local);
-    rc = ix_term_find(r, q->bytes + qt->off, qt->len, &ti, &local);
-    if (rc == SW_NOTFOUND) continue;
-    if (rc) {
-      rc = sw_error_set(err, rc, "%s", local.msg);
-      goto fail;
-    }
-    const uint32_t *pos;
+    const uint32_t *pos = NULL;
     uint32_t n;
-    if ((rc = ix_postings_open(r, &ti, 1, &p, err)) ||
-        (rc = ix_postings_seek(p, doc, err)))
-      goto fail;
-    if (!p->eof && p->doc == doc) {
-      if ((rc = ix_postings_positions(p, &pos, &n, err))) goto fail;
-      for (uint32_t i = 0; i < n; i++)
-        if (pos[i] >= min) {
-          if (pos[i] < *first) *first = pos[i];
-          break;
-        }
-    }
+    if ((rc = doc_positions(r, q, t, doc, &p, &pos, &n, err))) goto fail;
+    for (uint32_t i = 0; i < n; i++)
+      if (pos[i] >= min) {
+        if (pos[i] < *first) *first = pos[i];
+        break;
+      }
     ix_postings_free(p);
     p = NULL;
   }
@@ -496,26 +504,16 @@ static int hint_positions(EngSnippet *sn, IxReader *r, AnAnalyzer *an,
   for (uint32_t t = 0; t < q->nterms; t++) {
     const EngQTerm *qt = &q->terms[t];
     if (!qt->positive || qt->len == 0) continue;
-    IxTermInfo ti;
-    if ((rc = ix_term_find(r, q->bytes + qt->off, qt->len, &ti, err))) {
-      if (rc == SW_NOTFOUND) continue;
-      goto fail;
-    }
-    const uint32_t *pos;
+    const uint32_t *pos = NULL;
     uint32_t n;
-    if ((rc = ix_postings_open(r, &ti, 1, &p, err)) ||
-        (rc = ix_postings_seek(p, doc, err)))
+    if ((rc = doc_positions(r, q, t, doc, &p, &pos, &n, err))) goto fail;
+    if (n && sw_grow((void **)&sn->hint, &sn->hint_cap, sn->nhint + n + 1,
+                     sizeof *sn->hint)) {
+      rc = sw_error_set(err, SW_NOMEM, "out of memory (snippet)");
       goto fail;
-    if (!p->eof && p->doc == doc) {
-      if ((rc = ix_postings_positions(p, &pos, &n, err))) goto fail;
-      if (sw_grow((void **)&sn->hint, &sn->hint_cap, sn->nhint + n + 1,
-                  sizeof *sn->hint)) {
-        rc = sw_error_set(err, SW_NOMEM, "out of memory (snippet)");
-        goto fail;
-      }
-      for (uint32_t i = 0; i < n; i++)
-        if (pos[i] >= base) sn->hint[sn->nhint++] = pos[i] - base;
     }
+    for (uint32_t i = 0; i < n; i++)
+      if (pos[i] >= base) sn->hint[sn->nhint++] = pos[i] - base;
     ix_postings_free(p);
     p = NULL;
   }
