@@ -40,9 +40,9 @@
 **
 ** Phrases are scored as the sum of their terms' BM25 (with each term's own
 ** tf, not the phrase's frequency), and a term that several matched clauses
-** share counts once (eval.c). Block-max pruning will need an upper bound
-** per postings block: wt * max_tf / (max_tf + min norm) with the smallest
-** norm of the index, which eng_bm25_norms could also return.
+** share counts once (eval.c). Block-max pruning bounds a postings block by
+** wt times its impact (FORMAT.md §4: the largest tf / (tf + norm) of its
+** documents, stored by the writer with these k1 and b).
 */
 #include "engine_int.h"
 

@@ -354,11 +354,6 @@ void eng_eval_free(EngEval *ev); /* NULL is a no-op */
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
                  const EngQuery *q, size_t k, int collect, int exhaustive,
                  EngEvalResult *out, SwError *err);
-/* Phrase clauses run_and checks lazily (the rest eagerly). */
-#define ENG_MAX_LAZY 8
-/* Of the candidates pruning skips, every this many-th is checked anyway to
-** estimate the total. */
-#define ENG_PRUNE_SAMPLE 4
 
 /* ==================================================== interface to snippet.c
 ** The best passage of a document's text for a query, highlighted. See

@@ -31,6 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Phrase clauses run_and checks lazily (the rest eagerly). */
+#define ENG_MAX_LAZY 8
+/* Of the candidates pruning skips, every this many-th is checked anyway to
+** estimate the total. */
+#define ENG_PRUNE_SAMPLE 4
+
 typedef struct EngIter EngIter;
 
 typedef struct EngIterOps {

@@ -59,18 +59,16 @@ static int check_term(IxSeg *r, const IxDictIter *di, CheckTotals *tot,
   uint64_t df = 0, cf = 0;
   uint32_t max_tf = 0;
   uint32_t last, doc_end = 0, pos_end = 0, bmax;
+  const IxManifest *man = &r->man;
+  double avg = ix_impact_avg(man->total_tokens, man->doc_count);
   for (uint32_t b = 0; b < it->nblocks; b++) {
     if (b > 0 && (rc = ix_post_load_block(it, b, err))) goto done;
     uint32_t blk_max = 0;
     float blk_impact = 0; /* FORMAT.md §4 (format 3): recomputed */
-    const IxManifest *man = &r->man;
-    double avg = man->doc_count
-                     ? (double)man->total_tokens / (double)man->doc_count
-                     : 1.0;
     for (uint32_t i = 0; i < it->n; i++) {
       if (man->impact_k1 > 0) {
         float x = ix_impact(it->freqs[i], ix_seg_doc_len(r, it->docs[i]),
-                            man->impact_k1, man->impact_b, avg > 0 ? avg : 1);
+                            man->impact_k1, man->impact_b, avg);
         if (x > blk_impact) blk_impact = x;
       }
       it->i = i;

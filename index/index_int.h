@@ -465,6 +465,13 @@ int ix_postenc_init(IxPostEnc *e, int zstd_level, const uint8_t *lens,
                     double k1, double b, double avg, SwError *err);
 /* The impact of one document, rounded up to a float (FORMAT.md §4). */
 float ix_impact(uint32_t tf, uint32_t len, double k1, double b, double avg);
+/* The segment average length impacts use (FORMAT.md §4): tokens / docs,
+** 1 for an empty segment. The writer, ix_check and the reader's scale all
+** take it from here, so the checker recomputes the writer's bits. */
+static inline double ix_impact_avg(uint64_t tokens, uint64_t docs) {
+  double a = docs ? (double)tokens / (double)docs : 0.0;
+  return a > 0 ? a : 1.0;
+}
 void ix_postenc_begin(IxPostEnc *e);
 int ix_postenc_add(IxPostEnc *e, uint32_t doc, const uint32_t *pos,
                    uint32_t freq, SwError *err);

@@ -42,7 +42,7 @@ int ix_postenc_init(IxPostEnc *e, int zstd_level, const uint8_t *lens,
   e->lens = lens;
   e->k1 = k1;
   e->b = b;
-  e->avg = avg > 0 ? avg : 1;
+  e->avg = avg;
   e->zstd_min = IX_POS_ZSTD_MIN;
   if (zstd_level > 0) {
     e->cctx = ix_zstd_cctx();

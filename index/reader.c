@@ -281,7 +281,7 @@ double ix_reader_impact_scale(const IxReader *r, double k1, double b) {
     if (m->impact_k1 != (float)k1 || m->impact_b != (float)b ||
         m->impact_k1 <= 0 || m->doc_count == 0 || m->total_tokens == 0)
       return 0;
-    double a = (double)m->total_tokens / (double)m->doc_count;
+    double a = ix_impact_avg(m->total_tokens, m->doc_count);
     if (avg / a > scale) scale = avg / a;
   }
   return scale;

@@ -1173,7 +1173,7 @@ int ix_segw_finish(IxSegWriter *w, IxSegInfo *info, SwError *err) {
   if ((rc = ix_postenc_init(
            &f.enc, w->pos_zstd, w->impact_k1 > 0 ? w->docs.lens.p : NULL,
            w->impact_k1, w->impact_b,
-           w->ndocs ? (double)w->tokens / (double)w->ndocs : 1.0, err)))
+           ix_impact_avg(w->tokens, w->ndocs), err)))
     goto fail;
   f.dict.next_post = f.dict.next_pos = IX_HEADER_SIZE;
   snprintf(path, sizeof path, "%s/postings", w->gendir);

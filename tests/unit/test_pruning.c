@@ -120,6 +120,19 @@ static void compare(SwIndex *ix, const char *query, size_t k, Tally *t) {
 
 static const size_t ks[] = {1, 3, 10, 25};
 
+/* The index in dir opened, or NULL with a failed CHECK saying why (rc: the
+** build's result, err its error). */
+static SwIndex *open_built(const char *what, const char *dir, int rc,
+                           SwError *err) {
+  SwIndex *ix = NULL;
+  if (!rc) rc = sw_index_open(dir, &ix, err);
+  if (rc) {
+    fprintf(stderr, "%s index: %s\n", what, err->msg);
+    CHECK(0);
+  }
+  return ix;
+}
+
 static void synthetic(const char *tmp) {
   char dir[4200], f1[4200], f2[4200];
   snprintf(dir, sizeof dir, "%s/index", tmp);
@@ -136,17 +149,8 @@ static void synthetic(const char *tmp) {
   if (!rc) rc = sw_add(dir, p2, 1, &o, NULL, NULL, NULL, &err);
   const char *del[] = {"s5", "s17", "s1000", "s2999", "s3001", "s4000"};
   if (!rc) rc = sw_delete(dir, del, 6, NULL, NULL, NULL, &err);
-  if (rc) {
-    fprintf(stderr, "synthetic index: %s\n", err.msg);
-    CHECK(0);
-    return;
-  }
-  SwIndex *ix = NULL;
-  if (sw_index_open(dir, &ix, &err)) {
-    fprintf(stderr, "open: %s\n", err.msg);
-    CHECK(0);
-    return;
-  }
+  SwIndex *ix = open_built("synthetic", dir, rc, &err);
+  if (!ix) return;
   Tally t = {0, 0};
   char q[256];
   for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
@@ -209,17 +213,9 @@ static void shared(const char *tmp) {
   const char *p[] = {corpus};
   SwBuildOptions o = {0};
   o.threads = 2;
-  if (sw_build(dir, p, 1, &o, NULL, NULL, NULL, &err)) {
-    fprintf(stderr, "shared index: %s\n", err.msg);
-    CHECK(0);
-    return;
-  }
-  SwIndex *ix = NULL;
-  if (sw_index_open(dir, &ix, &err)) {
-    fprintf(stderr, "open: %s\n", err.msg);
-    CHECK(0);
-    return;
-  }
+  SwIndex *ix = open_built("shared", dir,
+                           sw_build(dir, p, 1, &o, NULL, NULL, NULL, &err), &err);
+  if (!ix) return;
   Tally t = {0, 0};
   snprintf(qf, sizeof qf, "%s/bench/queries.tsv", src);
   query_file(ix, qf, &t);
