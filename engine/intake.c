@@ -777,3 +777,37 @@ done:
   sw_free(in.stack);
   return rc;
 }
+
+/* ------------------------------------------------------- public reading -- */
+
+typedef struct DocRelay {
+  SwDocFn fn;
+  void *ctx;
+} DocRelay;
+
+static int relay_doc(void *ctx, const IxDoc *d, const char *where,
+                     SwError *err) {
+  const DocRelay *r = ctx;
+  SwDoc doc = {d->id,     d->id_len,     d->title, d->title_len,
+               d->date,   d->date_len,   d->source, d->source_len,
+               d->url,    d->url_len,    d->file,  d->file_len,
+               d->text,   d->text_len};
+  return r->fn(r->ctx, &doc, where, err);
+}
+
+int sw_read_documents(const char *const *paths, size_t npaths, SwDocFn fn,
+                      void *ctx, SwWarnFn warn, void *warn_ctx,
+                      SwReadStats *stats, SwError *err) {
+  if (!fn) return sw_error_set(err, SW_INPUT, "sw_read_documents: no callback");
+  DocRelay r = {fn, ctx};
+  EngIntakeStats st;
+  int rc = eng_intake_paths(paths, npaths, relay_doc, &r, warn, warn_ctx, &st,
+                            err);
+  if (stats) {
+    stats->files = st.files;
+    stats->docs = st.docs;
+    stats->skipped = st.skipped;
+    stats->bytes = st.bytes;
+  }
+  return rc;
+}

@@ -71,9 +71,7 @@
 
 #include <string.h>
 
-#include "stemmer_int.h" /* an_ident_scan (ident.c), until its interface
-                            moves to analysis.h: engine/ is not meant to
-                            see the stemmer's private header */
+#include "analysis.h" /* an_identifiers */
 
 #define HEADER_LINES 15    /* non-empty text lines that may name the type */
 #define HEADER_BYTES 4096  /* ... and bytes                                */
@@ -756,7 +754,7 @@ static void find_parties(const unsigned char *s, size_t len, EngMeta *m) {
 
 /* ------------------------------------------------------------------ dnr -- */
 
-static int dnr_cb(void *ctx, const AnIdent *id) {
+static int dnr_cb(void *ctx, const AnIdentRef *id) {
   EngMeta *m = ctx;
   if (id->kind != AN_ID_DNR || id->broader) return 0;
   for (int k = 0; k < m->ndnr; k++)
@@ -797,6 +795,6 @@ void eng_meta_extract(const char *title, size_t title_len, const char *text,
   find_organs(tx, text_len, out);
   find_parties(ti, title_len, out);
   find_parties(tx, text_len, out);
-  if (an_ident_scan((const char *)ti, title_len, dnr_cb, out) == 0)
-    an_ident_scan((const char *)tx, text_len, dnr_cb, out);
+  if (an_identifiers((const char *)ti, title_len, dnr_cb, out) == 0)
+    an_identifiers((const char *)tx, text_len, dnr_cb, out);
 }

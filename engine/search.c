@@ -495,11 +495,22 @@ int sw_index_stats(SwIndex *ix, SwIndexStats *out, SwError *err) {
   if (!ix || !out)
     return sw_error_set(err, SW_INPUT, "sw_index_stats: no index or output");
   memset(out, 0, sizeof *out);
-  int rc = ix_reader_stats(ix->reader, out, err);
-  if (rc) {
-    memset(out, 0, sizeof *out);
-    return rc;
+  IxStats st;
+  int rc = ix_reader_stats(ix->reader, &st, err);
+  if (rc) return rc;
+  out->generation = st.generation;
+  out->segments = st.segments;
+  out->deleted = st.deleted;
+  out->terms = st.terms;
+  out->format_version = st.format_version;
+  size_t nf = st.nfiles;
+  if (nf > sizeof out->files / sizeof out->files[0])
+    nf = sizeof out->files / sizeof out->files[0];
+  for (size_t i = 0; i < nf; i++) {
+    memcpy(out->files[i].name, st.files[i].name, sizeof out->files[i].name);
+    out->files[i].bytes = st.files[i].bytes;
   }
+  out->nfiles = nf;
   out->docs = ix_reader_live_docs(ix->reader);
   out->tokens = ix_reader_total_tokens(ix->reader);
   out->avg_doc_len = ix_reader_avg_doc_len(ix->reader);

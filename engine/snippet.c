@@ -109,20 +109,9 @@ void eng_snippet_free(EngSnippet *sn) {
 /* ---------------------------------------------------------------- UTF-8 -- */
 
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid
-** (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  if (c < 0xC2 || c > 0xF4) return 0;
-  size_t need = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  if (n < need) return 0;
-  for (size_t i = 1; i < need; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  if (c == 0xE0 && s[1] < 0xA0) return 0;
-  if (c == 0xED && s[1] >= 0xA0) return 0;
-  if (c == 0xF0 && s[1] < 0x90) return 0;
-  if (c == 0xF4 && s[1] >= 0x90) return 0;
-  return need;
+** (overlong, surrogate, beyond U+10FFFF, truncated): sw_base.h's decoder. */
+static inline size_t utf8_seq(const unsigned char *s, size_t n) {
+  return sw_utf8_valid_len(s, n);
 }
 
 /* Bytes of the character at t[i] (1 for an invalid byte). */

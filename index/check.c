@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void say(SwReportFn report, void *ctx, const char *fmt, ...)
+static void say(IxReportFn report, void *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void say(SwReportFn report, void *ctx, const char *fmt, ...) {
+static void say(IxReportFn report, void *ctx, const char *fmt, ...) {
   if (!report) return;
   char line[256];
   va_list ap;
@@ -131,7 +131,7 @@ done:
   return rc;
 }
 
-static int check_segment(IxSeg *r, SwReportFn report, void *ctx,
+static int check_segment(IxSeg *r, IxReportFn report, void *ctx,
                          SwError *err) {
   int rc;
   const char *name = r->segdir + strlen(r->segdir) - IX_SEG_NAME_LEN;
@@ -236,7 +236,7 @@ static int idref_cmp(const void *a, const void *b) {
   return x->len < y->len ? -1 : x->len > y->len;
 }
 
-static int check_ids(IxReader *r, SwReportFn report, void *ctx,
+static int check_ids(IxReader *r, IxReportFn report, void *ctx,
                      SwError *err) {
   if (r->live == 0) return SW_OK;
   IdRef *v = sw_calloc(r->live, sizeof *v);
@@ -268,7 +268,7 @@ done:
   return rc;
 }
 
-int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err) {
+int ix_check(const char *dir, IxReportFn report, void *ctx, SwError *err) {
   IxReader *r = NULL;
   int rc = ix_reader_open(dir, &r, err);
   if (rc) return rc;

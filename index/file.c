@@ -8,6 +8,7 @@
 */
 #define _GNU_SOURCE /* madvise */
 #include "index_int.h"
+#include "sw_fault.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -292,7 +292,7 @@ int ix_reader_is_deleted(const IxReader *r, SwDocId d) {
   return !s || ix_seg_deleted(s, d);
 }
 
-int ix_reader_stats(const IxReader *r, SwIndexStats *out, SwError *err) {
+int ix_reader_stats(const IxReader *r, IxStats *out, SwError *err) {
   (void)err;
   memset(out, 0, sizeof *out);
   out->generation = r->generation;

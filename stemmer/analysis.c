@@ -159,54 +159,10 @@ struct AnAnalyzer {
 
 /* ---------------------------------------------------------------- bytes -- */
 
-/* Decode one code point from s[0..n), n >= 1. Returns the bytes consumed
-** (1..4) and sets *cp to the code point, or to -1 for an invalid sequence
-** (then the bytes consumed are its maximal subpart; see the opening
-** comment). */
-static size_t decode(const unsigned char *s, size_t n, int32_t *cp) {
-  unsigned c = s[0];
-  if (c < 0x80) {
-    *cp = (int32_t)c;
-    return 1;
-  }
-  size_t need;          /* continuation bytes expected            */
-  unsigned lo = 0x80;   /* allowed range of the second byte,      */
-  unsigned hi = 0xBF;   /* narrowed against overlongs, surrogates */
-  uint32_t v;           /* and code points past U+10FFFF          */
-  if (c < 0xC2) {       /* continuation byte, or overlong C0/C1   */
-    *cp = -1;
-    return 1;
-  } else if (c < 0xE0) {
-    need = 1;
-    v = c & 0x1F;
-  } else if (c < 0xF0) {
-    need = 2;
-    v = c & 0x0F;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c < 0xF5) {
-    need = 3;
-    v = c & 0x07;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    *cp = -1;
-    return 1;
-  }
-  if (n < 2 || s[1] < lo || s[1] > hi) {
-    *cp = -1;
-    return 1;
-  }
-  v = (v << 6) | (s[1] & 0x3Fu);
-  for (size_t i = 2; i <= need; i++) {
-    if (i >= n || (s[i] & 0xC0u) != 0x80) {
-      *cp = -1;
-      return i;
-    }
-    v = (v << 6) | (s[i] & 0x3Fu);
-  }
-  *cp = (int32_t)v;
-  return need + 1;
+/* Decode one code point (sw_base.h's decoder): the bytes consumed, *cp the
+** code point or -1 for an invalid sequence (its maximal subpart consumed). */
+static inline size_t decode(const unsigned char *s, size_t n, int32_t *cp) {
+  return sw_utf8_decode(s, n, cp);
 }
 
 /* ASCII letter or digit. */
@@ -875,7 +831,7 @@ typedef struct IdentRelay {
 static int relay_ident(void *ctx, const AnIdent *id) {
   const IdentRelay *r = ctx;
   AnIdentRef ref = {id->start, id->end, id->canon, id->canon_len,
-                    id->broader};
+                    id->broader, id->kind};
   return r->fn(r->ctx, &ref);
 }
 

@@ -86,46 +86,13 @@
 ** bytes (1..4, never past len). Invalid or truncated sequences, overlongs
 ** and surrogates give BAD_CP and length 1. */
 static size_t dec(const unsigned char *s, size_t len, size_t i, uint32_t *cp) {
-  unsigned b = s[i];
-  if (b < 0x80) {
-    *cp = b;
-    return 1;
-  }
-  size_t n;
-  uint32_t c, min;
-  if (b >= 0xC2 && b <= 0xDF) {
-    n = 2;
-    c = b & 0x1F;
-    min = 0x80;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    n = 3;
-    c = b & 0x0F;
-    min = 0x800;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    n = 4;
-    c = b & 0x07;
-    min = 0x10000;
-  } else {
+  int32_t c;
+  size_t n = sw_utf8_decode(s + i, len - i, &c);
+  if (c < 0) {
     *cp = BAD_CP;
     return 1;
   }
-  if (len - i < n) {
-    *cp = BAD_CP;
-    return 1;
-  }
-  for (size_t k = 1; k < n; k++) {
-    unsigned t = s[i + k];
-    if ((t & 0xC0) != 0x80) {
-      *cp = BAD_CP;
-      return 1;
-    }
-    c = c << 6 | (t & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-    *cp = BAD_CP;
-    return 1;
-  }
-  *cp = c;
+  *cp = (uint32_t)c;
   return n;
 }
 

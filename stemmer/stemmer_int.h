@@ -149,13 +149,7 @@ static inline uint32_t an_hash(const char *s, size_t n) {
 ** (2019/2020), fractions (1/2) and bare years are not identifiers.
 */
 
-enum {
-  AN_ID_DNR = 1,  /* diarienummer: KS 2020/1050, 2020/1050, dnr 2018-00176 */
-  AN_ID_RM = 2,   /* riksmöte number: 2018/19:1088, 2018/19:JuU19          */
-  AN_ID_SFS = 3,  /* year:number: SFS 2017:725, motion (2017:54), SOU 2019:40 */
-  AN_ID_PARA = 4, /* paragraph: § 13, 13 a §                                */
-  AN_ID_EU = 5    /* EU act after (EU)/(EG)/(EEG) or before /EG: 2016/679   */
-};
+/* The kinds (AN_ID_*) are in analysis.h. */
 
 #define AN_IDENT_CANON_MAX 48 /* canon bytes including the NUL */
 

@@ -6,8 +6,8 @@
 **   swsearch-synth --factor K --out FILE.jsonl[.zst] [--synthetic-only]
 **                  [--seed N] [--level L] PATH...
 **
-** Reads PATH... with the engine's own intake (eng_intake_paths in
-** engine/engine_int.h: directories, .txt/.md, .jsonl, .jsonl.zst, in the
+** Reads PATH... with the engine's own intake (sw_read_documents of
+** the public swsearch.h: directories, .txt/.md, .jsonl, .jsonl.zst, in the
 ** order and with the skipping rules of a build), and writes one JSON line per
 ** output document:
 **
@@ -33,7 +33,6 @@
 ** Exit 0, or 2 with "swsearch-synth: <file>: <problem>" on stderr. Warnings
 ** of the intake (skipped documents) go to stderr and do not fail the run.
 */
-#include "engine_int.h"
 #include "swsearch.h"
 
 #include <cjson/cJSON.h>
@@ -215,7 +214,7 @@ static int add_str(cJSON *obj, const char *key, const char *s, size_t len) {
 }
 
 /* Write copy `copy` of doc as one JSON line. */
-static int write_copy(Synth *sy, const IxDoc *doc, long copy, SwError *err) {
+static int write_copy(Synth *sy, const SwDoc *doc, long copy, SwError *err) {
   int rc = SW_OK;
   char *id = NULL, *line = NULL;
   cJSON *obj = cJSON_CreateObject();
@@ -267,7 +266,7 @@ done:
   return rc;
 }
 
-static int on_doc(void *ctx, const IxDoc *doc, const char *where, SwError *err) {
+static int on_doc(void *ctx, const SwDoc *doc, const char *where, SwError *err) {
   Synth *sy = ctx;
   (void)where;
   sy->ordinal++;
@@ -375,8 +374,8 @@ int main(int argc, char **argv) {
 
   SwError err;
   sw_error_clear(&err);
-  EngIntakeStats ist;
-  int irc = eng_intake_paths(paths, npaths, on_doc, &sy, on_warn, &sy, &ist, &err);
+  SwReadStats ist;
+  int irc = sw_read_documents(paths, npaths, on_doc, &sy, on_warn, &sy, &ist, &err);
   if (irc == SW_OK) irc = out_finish(&sy, &err);
   if (irc != SW_OK) {
     rc = fail("%s", err.msg[0] ? err.msg : sw_strerror(irc));

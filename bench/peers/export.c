@@ -4,8 +4,8 @@
 **
 **   swsearch-export [--out FILE] PATH...
 **
-** Documents are read by the engine's own intake (eng_intake_paths in
-** engine/intake.c, interface engine_int.h), so the peers index exactly the
+** Documents are read by the engine's own intake (sw_read_documents of the
+** public swsearch.h), so the peers index exactly the
 ** documents, ids, titles and texts that sw_build indexes, and bad input is
 ** skipped the same way. Output: one line per document,
 **
@@ -22,12 +22,13 @@
 ** Left to others: parsing JSON and decompression (intake.c), everything the
 ** peers do with the file (run.sh and the peer programs).
 */
-#include "engine_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "swsearch.h"
 
 #define OUT_BUF_BYTES (1u << 20) /* stdio buffer for the TSV              */
 
@@ -56,7 +57,7 @@ static int put_field(FILE *out, const char *s, size_t len) {
   return 0;
 }
 
-static int write_doc(void *vctx, const IxDoc *doc, const char *where,
+static int write_doc(void *vctx, const SwDoc *doc, const char *where,
                      SwError *err) {
   ExportCtx *ctx = vctx;
   (void)where;
@@ -129,8 +130,8 @@ int main(int argc, char **argv) {
 
   SwError err;
   sw_error_clear(&err);
-  EngIntakeStats st;
-  int rc = eng_intake_paths((const char *const *)(argv + first),
+  SwReadStats st;
+  int rc = sw_read_documents((const char *const *)(argv + first),
                             (size_t)(argc - first), write_doc, &ctx,
                             print_warning, &ctx, &st, &err);
   int close_failed = 0;

@@ -47,7 +47,7 @@
 ** Exit: 0 no regression (or file written), 1 a regression, 2 an error (bad
 ** arguments, unreadable or malformed JSON, classes missing, env mismatch).
 */
-#include "swsearch.h"
+#include "sw_base.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

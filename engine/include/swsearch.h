@@ -1,12 +1,11 @@
 /*
-** swsearch.h — the public API of swsearch, and the base every layer links.
+** swsearch.h — the public API of swsearch: build an index, open it, search
+** it, analyse text, check and describe it (engine/ sources). cli/ and bench/
+** build on this header alone.
 **
-** Two parts:
-**   1. sw_base (engine/base.c): status codes, SwError, the allocator. Linked by
-**      every layer (stemmer, index, engine) so errors and allocation look the
-**      same everywhere and tests can inject allocation failures at one point.
-**   2. The engine's public API (engine/ sources): build an index, open it, search
-**      it, analyse text, check and describe it. cli and bench use only this.
+** It includes sw_base.h (stemmer/base/): the status codes, SwError, the
+** allocator, limits and SwDocId, shared by every layer underneath, so a
+** program that includes swsearch.h has them too.
 **
 ** Conventions: functions that can fail return SW_OK (0) or one of the SW_*
 ** codes and fill the caller-owned SwError with a message naming the file,
@@ -20,101 +19,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sw_base.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define SW_VERSION_STRING "0.1.0"
 
-/* ---------------------------------------------------------------- base -- */
-
-/* Status codes. Public: never renumber (scripts see them via messages only,
-** but bindings may switch on them). */
-enum {
-  SW_OK = 0,
-  SW_INPUT = 1,    /* bad input document or file (invalid JSON, unreadable)  */
-  SW_QUERY = 2,    /* query syntax error (empty, unbalanced quotes, ...)      */
-  SW_CORRUPT = 3,  /* index file damaged: checksum, bounds, invariant         */
-  SW_VERSION = 4,  /* index written by an unknown format version              */
-  SW_IO = 5,       /* operating-system I/O failure (open, read, rename, ...)  */
-  SW_FULL = 6,     /* disk full or file size limit (ENOSPC, EFBIG, EDQUOT)     */
-  SW_LIMIT = 7,    /* a documented size limit exceeded                         */
-  SW_NOMEM = 8,    /* allocation failed                                        */
-  SW_NOTFOUND = 9  /* no such index / term / document (not always an error)   */
-};
-
-#define SW_ERROR_MSG_MAX 512
-
-/* Caller-owned error detail. Never allocates. The first error set is kept:
-** sw_error_set() on an error that already holds a code does nothing, so a
-** long-lived writer reports the root cause, not its consequences. */
-typedef struct SwError {
-  int code;                   /* SW_OK when no error has been recorded    */
-  char msg[SW_ERROR_MSG_MAX]; /* human-readable, names file/offset/column */
-} SwError;
-
-/* Reset err to "no error". err may be NULL (then every sw_error_* call is a
-** no-op). */
-void sw_error_clear(SwError *err);
-
-/* Record code and a printf-formatted message unless err already holds an
-** error. Returns code, so callers can write `return sw_error_set(...)`. */
-int sw_error_set(SwError *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Map an errno value from a failed system call to SW_FULL (ENOSPC, EFBIG,
-** EDQUOT) or SW_IO, recording "<what> <path>: <strerror>". Returns the code. */
-int sw_error_errno(SwError *err, int errnum, const char *what, const char *path);
-
-/* Human-readable name of a code ("corrupt index", "query error", ...). */
-const char *sw_strerror(int code);
-
-/* The allocator. Every allocation in the project goes through these so that
-** tests can make the Nth one fail. Results are NULL on failure; callers check. */
-void *sw_malloc(size_t n);
-void *sw_calloc(size_t count, size_t size); /* checks count*size overflow */
-void *sw_realloc(void *p, size_t n);
-void sw_free(void *p);
-char *sw_strndup(const char *s, size_t n); /* NUL-terminated copy */
-
-/* Make *buf hold at least need elements of elem bytes, growing *cap
-** geometrically (contents kept): for scratch arrays reused from call to
-** call. SW_OK or SW_NOMEM (then *buf and *cap are unchanged). */
-int sw_grow(void **buf, size_t *cap, size_t need, size_t elem);
-
-/* Fault injection (tests only): after `n` more successful allocations every
-** allocation fails, until sw_fault_alloc_reset(). n < 0 disables. Returns the
-** number of allocations attempted since sw_fault_alloc_after(), the failed
-** ones included: a result above n tells the fault was reached. */
-void sw_fault_alloc_after(long n);
-long sw_fault_alloc_reset(void);
-
-/* The same for writes of index files: after `n` more successful writes every
-** write(2) and every fsync(2) of a file the index layer writes fails as if
-** the disk were full (ENOSPC: SW_FULL, the message naming the file), until
-** sw_fault_write_reset(). n < 0 disables. Returns the number of writes and
-** fsyncs attempted since sw_fault_write_after(), the failed ones included. */
-void sw_fault_write_after(long n);
-long sw_fault_write_reset(void);
-
-/* For the index layer's write path only: call once before each write(2) or
-** fsync(2) of an index file; 1 means "fail it with ENOSPC". Always 0 (and
-** nothing counted) unless a test armed sw_fault_write_after(). */
-int sw_fault_write_hit(void);
-
-/* Monotonic clock in seconds, for timings shown to users and the bench. */
-double sw_now(void);
-
 /* ---------------------------------------------------------- public API -- */
-
-typedef uint32_t SwDocId; /* dense, 0-based, per index generation */
-
-/* Limits (documented in README/FORMAT.md). Larger input is refused with
-** SW_LIMIT naming the input. */
-#define SW_MAX_DOC_BYTES ((size_t)256 << 20)  /* one document's text      */
-#define SW_MAX_TOKEN_BYTES 256                /* longer tokens are cut    */
-#define SW_MAX_QUERY_BYTES 65536
-#define SW_MAX_QUERY_TERMS 1024
 
 /* --- analysis ---------------------------------------------------------- */
 
@@ -183,6 +96,45 @@ typedef struct SwBuildStats {
 ** (malformed JSON line, unreadable file, invalid UTF-8 replaced). `where` is
 ** "file:line" or "file". */
 typedef void (*SwWarnFn)(void *ctx, const char *where, const char *problem);
+
+/* --- reading documents ------------------------------------------------- */
+
+/* One document as swsearch reads it from its inputs. Strings are borrowed
+** for the duration of the callback and are not NUL-terminated; a missing
+** field has length 0. */
+typedef struct SwDoc {
+  const char *id;     size_t id_len;     /* JSONL id, or path relative to
+                                            the argument                   */
+  const char *title;  size_t title_len;
+  const char *date;   size_t date_len;   /* "YYYY-MM-DD" or empty          */
+  const char *source; size_t source_len;
+  const char *url;    size_t url_len;
+  const char *file;   size_t file_len;   /* base name of the source file   */
+  const char *text;   size_t text_len;
+} SwDoc;
+
+typedef struct SwReadStats {
+  uint64_t files;    /* input files opened                         */
+  uint64_t docs;     /* documents handed to the callback           */
+  uint64_t skipped;  /* documents, lines or files skipped           */
+  uint64_t bytes;    /* input bytes read (after decompression)      */
+} SwReadStats;
+
+/* Called once per document; `where` is "file:line" or "file". A non-SW_OK
+** return stops the walk and is returned by sw_read_documents (the callback
+** fills err). */
+typedef int (*SwDocFn)(void *ctx, const SwDoc *doc, const char *where,
+                       SwError *err);
+
+/* Read the documents of paths exactly as sw_build does (the same walk, the
+** same formats, titles and ids), for programs that hand the same documents
+** to something else (the benchmark's peer engines, synthetic corpora).
+** warn (may be NULL) gets every problem; stats (may be NULL) is reset, then
+** counted. Returns SW_OK when the walk finished, however much was skipped;
+** SW_NOMEM; or the code a callback returned. */
+int sw_read_documents(const char *const *paths, size_t npaths, SwDocFn fn,
+                      void *ctx, SwWarnFn warn, void *warn_ctx,
+                      SwReadStats *stats, SwError *err);
 
 /* Build a whole new index in dir from files and directories (recursively):
 ** .txt/.md (one document each), .jsonl and .jsonl.zst (one per line). The new

@@ -29,6 +29,7 @@
 #include "fuzz_common.h"
 
 #include "analysis.h"
+#include "swsearch.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -17,8 +17,9 @@
 
 #include "analysis.h"
 #include "stemmer_int.h"
-#include "swsearch.h"
+#include "sw_base.h"
 #include "testutil.h"
+#include "sw_fault.h"
 
 /* Analyse text and write its terms (or, with fold set, the folded unstemmed
 ** forms), space-separated, into buf (cap bytes). Returns buf. */

@@ -28,8 +28,9 @@
 
 #include "analysis.h"
 #include "stemmer_int.h"
-#include "swsearch.h"
+#include "sw_base.h"
 #include "testutil.h"
+#include "sw_fault.h"
 
 /* Thresholds on the random section (measured: see the printed figures). */
 #define MIN_PRECISION 0.95

@@ -10,6 +10,7 @@
 
 #include "swsearch.h"
 #include "testutil.h"
+#include "sw_fault.h"
 
 static char tmp[256];
 

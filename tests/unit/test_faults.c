@@ -34,6 +34,7 @@
 */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "sw_fault.h"
 #include "swsearch.h"
 
 #include <dirent.h>

@@ -9,6 +9,7 @@
 */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "sw_fault.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +18,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "../../index/index_int.h"
+#include "index_int.h"
 
 /* ------------------------------------------------------------ helpers -- */
 
@@ -433,7 +434,7 @@ static void test_small(void) {
   size_t len;
   CHECK_EQ_INT(ix_doc_text(r, NSMALL, &t, &len, &e), SW_NOTFOUND);
 
-  SwIndexStats s;
+  IxStats s;
   CHECK_EQ_INT(ix_reader_stats(r, &s, &e), SW_OK);
   CHECK_EQ_INT(s.docs, NSMALL);
   CHECK_EQ_INT(s.generation, 2);

@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 700
 #include "engine_int.h"
 #include "testutil.h"
+#include "sw_fault.h"
 
 #include <errno.h>
 #include <ftw.h>

@@ -6,6 +6,7 @@
 */
 #include "engine_int.h"
 #include "testutil.h"
+#include "sw_fault.h"
 
 static AnAnalyzer *an;
 static EngQuery *q;

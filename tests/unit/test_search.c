@@ -9,6 +9,7 @@
 */
 #include "engine_int.h"
 #include "testutil.h"
+#include "sw_fault.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

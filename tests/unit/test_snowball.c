@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "analysis.h"
-#include "swsearch.h"
+#include "sw_base.h"
 #include "testutil.h"
 
 #define DATA "testdata/snowball-swedish/"

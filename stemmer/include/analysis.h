@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "swsearch.h"
+#include "sw_base.h"
 
 typedef struct AnAnalyzer AnAnalyzer;
 
@@ -93,15 +93,26 @@ void an_want_clear(AnAnalyzer *an); /* positions too (below) */
 ** the next an_want_positions or an_want_clear. pos NULL turns it off. */
 void an_want_positions(AnAnalyzer *an, const uint32_t *pos, size_t n);
 
-/* An identifier found in a text (for queries: engine/expand.c). canon is
-** what an AN_NS_IDENT term holds after its namespace byte; borrowed for the
-** call. broader = 1: a broader form of the identifier reported just before
-** (`2020/1050` after `ks 2020/1050`), same range. */
+/* Kinds of identifiers (the canon rules are in ident.c's opening comment). */
+enum {
+  AN_ID_DNR = 1,  /* diarienummer: KS 2020/1050, 2020/1050, dnr 2018-00176 */
+  AN_ID_RM = 2,   /* riksmöte number: 2018/19:1088, 2018/19:JuU19          */
+  AN_ID_SFS = 3,  /* year:number: SFS 2017:725, motion (2017:54), SOU 2019:40 */
+  AN_ID_PARA = 4, /* paragraph: § 13, 13 a §                                */
+  AN_ID_EU = 5    /* EU act after (EU)/(EG)/(EEG) or before /EG: 2016/679   */
+};
+
+/* An identifier found in a text (for queries: engine/expand.c; for
+** metadata: engine/metadata.c). canon is what an AN_NS_IDENT term holds
+** after its namespace byte; borrowed for the call. broader = 1: a broader
+** form of the identifier reported just before (`2020/1050` after
+** `ks 2020/1050`), same range. */
 typedef struct AnIdentRef {
   size_t start, end;      /* byte range of the identifier in the text */
-  const char *canon;      /* canonical form, lower case                */
-  size_t canon_len;
+  const char *canon;      /* canonical form, lower case, NUL-terminated */
+  size_t canon_len;       /* bytes before the NUL                       */
   int broader;
+  int kind;               /* AN_ID_*                                    */
 } AnIdentRef;
 
 /* Call fn for every identifier of text[0..len), in order (non-zero from fn

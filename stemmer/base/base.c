@@ -1,11 +1,13 @@
 /*
 ** base.c — sw_base: errors, the allocator with its fault-injection hook, the
 ** fault-injection hook the index layer's writes consult, the clock.
-** Interface: engine/include/swsearch.h (first part). Every layer links this;
+** Interfaces: include/sw_base.h (errors, allocator, clock) and
+** testing/sw_fault.h (the fault hooks, tests only). Every layer links this;
 ** it depends on nothing of ours.
 */
 #define _POSIX_C_SOURCE 200809L
-#include "swsearch.h"
+#include "sw_base.h"
+#include "sw_fault.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
-#include "swsearch.h"
+#include "sw_base.h"
 
 #define IX_FIELD_GAP 16      /* positions between title and text           */
 #define IX_NS_TITLE '\x04'   /* first byte of a title-field term: every
@@ -182,8 +182,27 @@ uint64_t ix_reader_total_tokens(const IxReader *r); /* live doc lengths */
 double ix_reader_avg_doc_len(const IxReader *r);    /* over live docs   */
 int ix_reader_is_deleted(const IxReader *r, SwDocId d); /* 1 if deleted */
 
-/* Fill the index part of *out (generation, docs, terms, tokens, files). */
-int ix_reader_stats(const IxReader *r, SwIndexStats *out, SwError *err);
+/* What the index holds, for `swsearch stats` (the engine copies it into its
+** public SwIndexStats). */
+#define IX_STATS_FILES 16
+typedef struct IxStats {
+  uint64_t generation;    /* commit point number                     */
+  uint64_t docs;          /* live documents                          */
+  uint64_t segments;      /* segments of the commit point            */
+  uint64_t deleted;       /* deleted documents still in segments     */
+  uint64_t terms;         /* distinct terms of each segment, summed  */
+  uint64_t tokens;        /* sum of live document lengths            */
+  double avg_doc_len;     /* over live documents                     */
+  uint32_t format_version;
+  size_t nfiles;
+  struct {
+    char name[64];        /* file kind (summed over segments), NUL-terminated */
+    uint64_t bytes;
+  } files[IX_STATS_FILES];
+} IxStats;
+
+/* Fill *out (generation, docs, terms, tokens, files). */
+int ix_reader_stats(const IxReader *r, IxStats *out, SwError *err);
 
 /* Document length in tokens (title + text), for BM25. d < doc_count. */
 uint32_t ix_doc_len(const IxReader *r, SwDocId d);
@@ -320,6 +339,7 @@ void ix_postings_free(IxPostings *p); /* NULL is a no-op */
 ** freqs match positions, df/cf match postings, doc table consistent,
 ** deletion bitmaps consistent, no id live twice. report
 ** (may be NULL) gets one line per file. Returns SW_OK or the first error. */
-int ix_check(const char *dir, SwReportFn report, void *ctx, SwError *err);
+typedef void (*IxReportFn)(void *ctx, const char *line);
+int ix_check(const char *dir, IxReportFn report, void *ctx, SwError *err);
 
 #endif /* SW_INDEX_H */
