@@ -26,7 +26,7 @@ static void put(const char *name, const char *text) {
   fclose(f);
 }
 
-/* "id id id" of the hits of query (or "ERR <code>"). */
+/* "id id id" of the hits of query (or "ERR <code>: <message>"). */
 static const char *ids(SwIndex *ix, const char *query) {
   static char out[1024];
   SwSearchOptions so;
@@ -37,7 +37,7 @@ static const char *ids(SwIndex *ix, const char *query) {
   sw_error_clear(&e);
   int rc = sw_search(ix, query, strlen(query), &so, &res, &e);
   if (rc) {
-    snprintf(out, sizeof out, "ERR %d", rc);
+    snprintf(out, sizeof out, "ERR %d: %s", rc, e.msg);
     return out;
   }
   size_t n = 0;
@@ -47,6 +47,78 @@ static const char *ids(SwIndex *ix, const char *query) {
                           res->hits[i].id);
   sw_results_free(res);
   return out;
+}
+
+/* Whether a run armed with sw_fault_alloc_after(n) reached the fault. */
+static int faulted(long n) { return sw_fault_alloc_reset() > n; }
+
+/* query searched with the nth allocation and every later one failing, for
+** n = 0, 1, ... until a run no longer reaches the fault: every failing run
+** must be SW_NOMEM with a message, every other run (at least the unfaulted
+** last one) must answer want, the answer of ids() without faults: hits, or
+** "ERR 2: message" for a query meant to be refused. Unless the very first
+** run allocated nothing (a query refused before any allocation), some run
+** must have failed, or the loop proved nothing. */
+static void search_under_faults(SwIndex *ix, const char *query,
+                                const char *want) {
+  int done = 0, nomem = 0;
+  long n = 0;
+  for (; n < 400 && !done; n++) {
+    sw_fault_alloc_after(n);
+    const char *got = ids(ix, query);
+    done = !faulted(n);
+    if (!strncmp(got, "ERR 8: ", 7)) {
+      nomem++;
+      CHECK(!done); /* no allocation failed, yet out of memory */
+      CHECK(strstr(got, "out of memory") != NULL);
+    } else {
+      CHECK_EQ_STR(got, want);
+    }
+  }
+  if (!done) fprintf(stderr, "search '%s' still failing after %ld runs\n",
+                     query, n);
+  CHECK(done);
+  CHECK(nomem > 0 || n == 1);
+}
+
+/* Synonyms loaded from file with the nth allocation and every later one
+** failing, each run starting from the synonyms of base: a failing run must
+** be SW_NOMEM with a message and leave base's synonyms (the queries of
+** checks answer as in before[]); every other run (at least the unfaulted
+** last one) must give want_rc, with a message containing want_msg when it is
+** an error, and then the queries answer as in after[]. */
+static void load_under_faults(SwIndex *ix, const char *base, const char *file,
+                              int want_rc, const char *want_msg,
+                              const char *const *checks,
+                              const char *const *before,
+                              const char *const *after) {
+  int done = 0, nomem = 0;
+  for (long n = 0; n < 400 && !done; n++) {
+    SwError e;
+    sw_error_clear(&e);
+    CHECK_EQ_INT(sw_index_load_synonyms(ix, base, &e), SW_OK);
+    sw_error_clear(&e);
+    sw_fault_alloc_after(n);
+    int rc = sw_index_load_synonyms(ix, file, &e);
+    done = !faulted(n);
+    const char *const *want = after;
+    if (rc == SW_NOMEM) {
+      nomem++;
+      CHECK(!done); /* no allocation failed, yet out of memory */
+      CHECK(strstr(e.msg, "out of memory") != NULL);
+      want = before;
+    } else {
+      CHECK_EQ_INT(rc, want_rc);
+      CHECK_EQ_INT(e.code, want_rc);
+      if (want_rc != SW_OK) CHECK(strstr(e.msg, want_msg) != NULL);
+    }
+    for (size_t i = 0; checks[i]; i++)
+      CHECK_EQ_STR(ids(ix, checks[i]), want[i]);
+  }
+  if (!done) fprintf(stderr, "load of %s still failing after 400 runs\n",
+                     file);
+  CHECK(done);
+  CHECK(nomem > 0);
 }
 
 int main(void) {
@@ -128,25 +200,42 @@ int main(void) {
   CHECK(strstr(e.msg, "syn.txt:1: a side has no words") != NULL);
   CHECK_EQ_STR(ids(ix, "SIG"), "sig.txt pron.txt long.txt");
 
-  /* Allocation failures while loading and expanding: clean errors. */
-  f = fopen(syn, "w");
+  /* Allocation failures while loading and expanding: SW_NOMEM with a
+  ** message and the previous synonyms kept, or the normal answer. */
+  char sig[600], lvu[600];
+  snprintf(sig, sizeof sig, "%s/sig.syn", tmp);
+  snprintf(lvu, sizeof lvu, "%s/lvu.syn", tmp);
+  f = fopen(sig, "w");
   fputs("SIG = sociala insatsgrupper\n", f);
   fclose(f);
-  for (long n = 0; n < 60; n++) {
-    sw_error_clear(&e);
-    sw_fault_alloc_after(n);
-    int rc = sw_index_load_synonyms(ix, syn, &e);
-    sw_fault_alloc_reset();
-    CHECK(rc == SW_OK || rc == SW_NOMEM);
-    SwSearchOptions so;
-    memset(&so, 0, sizeof so);
-    SwResults *res = NULL;
-    sw_fault_alloc_after(n);
-    rc = sw_search(ix, "SIG overenskommelsen", 20, &so, &res, &e);
-    sw_fault_alloc_reset();
-    CHECK(rc == SW_OK || rc == SW_NOMEM);
-    sw_results_free(res);
-  }
+  f = fopen(lvu, "w");
+  fputs("LVU = lagen med särskilda bestämmelser om vård av unga\n", f);
+  fclose(f);
+  f = fopen(syn, "w");
+  fputs("LVU = lagen om vård av unga\nSIG = !!!\n", f);
+  fclose(f);
+  static const char *const checks[] = {"SIG", "lvu", NULL};
+  static const char *const with_sig[] = {"sig.txt pron.txt long.txt",
+                                         "lvu2.txt"};
+  static const char *const with_lvu[] = {"sig.txt pron.txt",
+                                         "lvu2.txt lvu.txt"};
+  CHECK_EQ_INT(sw_index_load_synonyms(ix, sig, &e), SW_OK);
+  for (size_t i = 0; checks[i]; i++)
+    CHECK_EQ_STR(ids(ix, checks[i]), with_sig[i]);
+  /* a good file replaces the synonyms */
+  load_under_faults(ix, sig, lvu, SW_OK, NULL, checks, with_sig, with_lvu);
+  /* a bad file is refused, naming file and line, and changes nothing */
+  load_under_faults(ix, sig, syn, SW_INPUT, "syn.txt:2: a side has no words",
+                    checks, with_sig, with_sig);
+  /* expansion under failure: a synonym, ASCII folding, both with AND */
+  search_under_faults(ix, "SIG", "sig.txt pron.txt long.txt");
+  search_under_faults(ix, "besoker", "typo.txt besok.txt");
+  search_under_faults(ix, "SIG Rinkeby", "sig.txt");
+  /* refused queries stay refused (SW_QUERY and the message) */
+  search_under_faults(ix, "SIG OR -lvu",
+                      "ERR 2: OR cannot join an exclusion at column 5");
+  search_under_faults(ix, "\"sociala insatsgrupper",
+                      "ERR 2: unbalanced quote at column 1");
   CHECK_EQ_STR(ids(ix, "SIG"), "sig.txt pron.txt long.txt");
   sw_index_close(ix);
   char cmd[400];

@@ -189,21 +189,71 @@ static void test_reuse_and_bytes(void) {
   CHECK_EQ_STR(parse("skola"), "skol");
 }
 
-static void test_alloc_failures(void) {
-  /* Every allocation of a parse may fail: SW_NOMEM, never a crash. */
-  const char *text = "stad skola OR förskola \"vikten av att\" -Rinkeby-Kista";
-  for (long n = 0; n < 200; n++) {
+/* One query text under allocation failure: with a fresh EngQuery, the nth
+** allocation and every later one fail, for n = 0, 1, 2, ... until a run no
+** longer reaches the fault (sw_fault_alloc_reset() says how many allocations
+** were tried). Every failing run must say SW_NOMEM with a message; every
+** other run, and at least the unfaulted last one, must give the answer of a
+** normal parse: for want_rc SW_OK the description want with nclauses
+** positive clauses, nexcl exclusions and nfilters metadata filters, else
+** want_rc with the message want. At least one run must have failed, or the
+** loop proved nothing. */
+static void parse_under_faults(const char *text, int want_rc, const char *want,
+                               uint32_t nclauses, uint32_t nexcl,
+                               uint32_t nfilters) {
+  int unfaulted = 0, nomem = 0;
+  long n = 0;
+  for (; n < 400 && !unfaulted; n++) {
     EngQuery *fq = NULL;
     SwError err;
     sw_error_clear(&err);
     sw_fault_alloc_after(n);
     int rc = eng_query_new(&fq, &err);
     if (rc == SW_OK) rc = eng_query_parse(fq, an, text, strlen(text), &err);
-    sw_fault_alloc_reset();
+    long tried = sw_fault_alloc_reset();
+    if (tried <= n) unfaulted = 1;
+    if (rc == SW_NOMEM) {
+      nomem++;
+      CHECK(!unfaulted); /* no allocation failed, yet out of memory */
+      CHECK_EQ_INT(err.code, SW_NOMEM);
+      CHECK(strstr(err.msg, "out of memory") != NULL);
+    } else if (want_rc == SW_OK) {
+      CHECK_EQ_INT(rc, SW_OK);
+      eng_query_describe(fq, out, sizeof out);
+      CHECK_EQ_STR(out, want);
+      CHECK_EQ_INT(fq->nclauses, nclauses);
+      CHECK_EQ_INT(fq->nexcl, nexcl);
+      CHECK_EQ_INT(fq->nfilters, nfilters);
+    } else {
+      CHECK_EQ_INT(rc, want_rc);
+      CHECK_EQ_INT(err.code, want_rc);
+      CHECK_EQ_STR(err.msg, want);
+    }
     eng_query_free(fq);
-    CHECK(rc == SW_OK || rc == SW_NOMEM);
-    if (rc == SW_OK) break;
   }
+  if (!unfaulted)
+    fprintf(stderr, "parse of \"%s\" still failing after %ld runs\n", text, n);
+  CHECK(unfaulted);
+  CHECK(nomem > 0);
+}
+
+static void test_alloc_failures(void) {
+  /* Every allocation of a parse may fail: SW_NOMEM, never a crash and never
+  ** a wrong answer; without the fault the parse gives its normal answer. */
+  parse_under_faults("stad skola OR förskola \"vikten av att\" -Rinkeby-Kista",
+                     SW_OK,
+                     "stad (skol|förskol) \"vikt av att\" -\"rinkeby kist\"",
+                     3, 1, 0);
+  parse_under_faults("typ:motion skola -parti:S", SW_OK, "skol", 1, 0, 2);
+  /* refusals stay refusals: SW_QUERY and the message, or SW_NOMEM */
+  parse_under_faults("skola OR -stad", SW_QUERY,
+                     "OR cannot join an exclusion at column 7", 0, 0, 0);
+  parse_under_faults("skola \"trefas samverkan", SW_QUERY,
+                     "unbalanced quote at column 7", 0, 0, 0);
+  parse_under_faults("!!! -skola", SW_QUERY,
+                     "nothing to search for at column 5", 0, 0, 0);
+  parse_under_faults("skola typ:", SW_QUERY,
+                     "filter without a value at column 7", 0, 0, 0);
 }
 
 /* Questions typed as sentences are ranked softly (eval.c). */
