@@ -86,80 +86,6 @@ static void show_progress(Build *b, double now) {
   b->last = now;
 }
 
-static size_t put_facet(char *buf, size_t cap, size_t o, const char *key,
-                        const char *v) {
-  size_t kl = strlen(key), vl = strlen(v), n = 1 + kl + vl;
-  if (!vl || 1 + kl + vl > 255 || o + 1 + n > cap) return o;
-  buf[o++] = (char)n;
-  buf[o++] = ENG_NS_FACET[0];
-  memcpy(buf + o, key, kl);
-  memcpy(buf + o + kl, v, vl);
-  return o + kl + vl;
-}
-
-size_t eng_facets_encode(const EngMeta *m, char *buf, size_t cap) {
-  size_t o = 0;
-  char v[16];
-  o = put_facet(buf, cap, o, "typ:", m->type);
-  if (m->date[0]) {
-    memcpy(v, m->date, 4);
-    v[4] = '\0';
-    o = put_facet(buf, cap, o, "\xC3\xA5r:", v);
-    memcpy(v, m->date, 7);
-    v[7] = '\0';
-    o = put_facet(buf, cap, o, "m\xC3\xA5n:", v);
-    o = put_facet(buf, cap, o, "dag:", m->date);
-  }
-  for (int i = 0; i < m->nparty; i++) {
-    char low[8];
-    size_t k = 0;
-    for (; m->party[i][k] && k + 1 < sizeof low; k++)
-      low[k] = (char)(m->party[i][k] >= 'A' && m->party[i][k] <= 'Z'
-                          ? m->party[i][k] + 32
-                          : m->party[i][k]);
-    low[k] = '\0';
-    o = put_facet(buf, cap, o, "parti:", low);
-  }
-  for (int i = 0; i < m->norgan; i++)
-    o = put_facet(buf, cap, o, "organ:", m->organ[i]);
-  for (int i = 0; i < m->ndnr; i++) o = put_facet(buf, cap, o, "dnr:", m->dnr[i]);
-  return o;
-}
-
-/* The document's own id may be an identifier (JSONL "SFS 2021:1002"): its
-** canons join the facet buffer as identifier terms, so a search for the
-** number finds the document even where its text never cites it. */
-typedef struct IdFacets {
-  char *buf;
-  size_t cap, len;
-} IdFacets;
-
-static int id_facet(void *ctx, const AnIdentRef *id) {
-  IdFacets *f = ctx;
-  size_t n = 1 + id->canon_len;
-  if (n > 255 || f->len + 1 + n > f->cap) return 0;
-  f->buf[f->len++] = (char)n;
-  f->buf[f->len++] = AN_NS_IDENT;
-  memcpy(f->buf + f->len, id->canon, id->canon_len);
-  f->len += id->canon_len;
-  return 0;
-}
-
-/* The facet terms of doc into facets[0..cap): its municipal metadata
-** (meta is scratch) and the identifiers of its id. Returns their length. */
-static size_t doc_facets(const IxDoc *d, EngMeta *meta, char *facets,
-                         size_t cap) {
-  eng_meta_extract(d->title, d->title_len, d->text, d->text_len, d->date,
-                   d->date_len, d->source, d->source_len, meta);
-  size_t len = eng_facets_encode(meta, facets, cap);
-  if (d->id_len) {
-    IdFacets f = {facets, cap, len};
-    an_identifiers(d->id, d->id_len, id_facet, &f);
-    len = f.len;
-  }
-  return len;
-}
-
 /* After the writer took (or refused) doc with rc and message e: counts,
 ** warnings and progress, the same for both paths. */
 static int doc_added(Build *b, const IxDoc *doc, const char *where, int rc,
@@ -212,7 +138,7 @@ static int add_doc(void *ctx, const IxDoc *in, const char *where,
   /* Municipal metadata from the text itself, as facet terms. */
   IxDoc d = *in;
   d.facets = b->facets;
-  d.facets_len = doc_facets(&d, &b->meta, b->facets, sizeof b->facets);
+  d.facets_len = eng_doc_facets(&d, &b->meta, b->facets, sizeof b->facets);
   int rc = ix_writer_add(b->w, &d, &invalid, &replaced, &e);
   return doc_added(b, &d, where, rc, &e, invalid, replaced, err);
 }
@@ -271,7 +197,7 @@ static void *worker_main(void *arg) {
     Job *j = &p->jobs[p->next++ % p->nslots];
     pthread_mutex_unlock(&p->mu);
     j->doc.facets = j->facets;
-    j->doc.facets_len = doc_facets(&j->doc, &wk->meta, j->facets,
+    j->doc.facets_len = eng_doc_facets(&j->doc, &wk->meta, j->facets,
                                    sizeof j->facets);
     /* A failure is recorded in j->an and reported in input order by
     ** ix_writer_add_analysed. */

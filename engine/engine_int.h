@@ -254,18 +254,52 @@ int eng_query_expand(EngQuery *q, IxReader *r, AnAnalyzer *an,
                      const EngSynonyms *syn, const char *text, size_t len,
                      int parts, SwError *err);
 
-/* ====================================================== interface to build.c
-** Facet terms (FORMAT.md §7): what eng_meta_extract finds in a document,
-** indexed once at position 0 and stored with it, namespaced by the byte
-** ENG_NS_FACET: `typ:<type>`, `år:<yyyy>`, `mån:<yyyy-mm>`, `dag:<date>`,
-** `parti:<code, lower case>`, `organ:<name>`, `dnr:<canon>`. Filters
-** (expand.c) search them; hits and facet counts (search.c) read them back. */
+/* ====================================================== interface to facet.c
+** Facet terms (FORMAT.md §3a, §7), owned by facet.c: what eng_meta_extract
+** finds in a document, indexed once at position 0 and stored with it, as
+** AN_NS_FACET + key + ':' + value: `typ:<type>`, `år:<yyyy>`,
+** `mån:<yyyy-mm>`, `dag:<date>`, `parti:<code, lower case>`,
+** `organ:<name>`, `dnr:<canon>`. build.c writes them, filters (expand.c)
+** search them, hits and facet counts (search.c) read them back. */
 
-#define ENG_NS_FACET "\x03"
+enum {
+  ENG_FK_TYPE,  /* typ   */
+  ENG_FK_YEAR,  /* år    */
+  ENG_FK_MONTH, /* mån   */
+  ENG_FK_DAY,   /* dag   */
+  ENG_FK_PARTY, /* parti */
+  ENG_FK_ORGAN, /* organ */
+  ENG_FK_DNR,   /* dnr   */
+  ENG_FK_COUNT
+};
+
+/* The key's name ("typ", "år", ...; "" for an unknown key). */
+const char *eng_facet_key_name(int key);
+
+/* The facet term of key and v[0..vl) into out (cap bytes): its length, or
+** 0 when it does not fit (or key is unknown). */
+size_t eng_facet_term(int key, const char *v, size_t vl, char *out,
+                      size_t cap);
 
 /* The facet terms of m as { u8 len, bytes }* into buf (cap bytes); returns
 ** the bytes used (terms that do not fit are left out). */
 size_t eng_facets_encode(const EngMeta *m, char *buf, size_t cap);
+
+/* The stored facet field of document d: its metadata (meta is scratch,
+** filled by eng_meta_extract) encoded as above, then the identifiers of its
+** id as AN_NS_IDENT terms. Returns the bytes used of buf. */
+size_t eng_doc_facets(const IxDoc *d, EngMeta *meta, char *buf, size_t cap);
+
+/* One facet term of a stored field, as eng_facet_next reads it. */
+typedef struct EngFacetRef {
+  int key;            /* ENG_FK_*, or -1 for a key this build does not know */
+  const char *value;  /* borrowed from the field                           */
+  size_t len;
+} EngFacetRef;
+
+/* The next facet term of the field f[*o..n) into *r, skipping identifier
+** terms; 0 at the end or on bad bytes. */
+int eng_facet_next(const char *f, size_t n, size_t *o, EngFacetRef *r);
 
 /* ======================================================= interface to bm25.c
 ** Okapi BM25 with k1 = 1.2, b = 0.75 (the maths is explained in bm25.c).

@@ -249,7 +249,7 @@ static void sort_hits(EngHitRaw *h, size_t n,
 
 /* The title field (ENG_TITLE_BONUS): the held hits (heap order lost) gain
 ** a bonus per query word their title holds, read from the word's
-** IX_NS_TITLE term, one seek per hit; then they are sorted best first and
+** AN_NS_TITLE term, one seek per hit; then they are sorted best first and
 ** cut to k. */
 static int title_rerank(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
                         SwError *err) {
@@ -261,10 +261,10 @@ static int title_rerank(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
     const TermState *ts = &ev->terms[t];
     if (!ts->found || ts->wt <= 0 || !qt->positive || qt->len == 0 ||
         qt->len >= SW_MAX_TOKEN_BYTES ||
-        (unsigned char)q->bytes[qt->off] < 0x20)
+        an_ns_special(q->bytes[qt->off]))
       continue; /* not a word: a part, identifier, facet or title term */
     char tt[SW_MAX_TOKEN_BYTES];
-    tt[0] = IX_NS_TITLE;
+    tt[0] = AN_NS_TITLE;
     memcpy(tt + 1, q->bytes + qt->off, qt->len);
     IxTermInfo ti;
     SwError local;

@@ -708,16 +708,14 @@ static size_t lower_sv(const char *s, size_t n, char *out, size_t cap) {
   return o;
 }
 
-/* Append the facet term prefix + value as an alternative of clause c. */
-static int facet_alt(Expander *x, uint32_t c, const char *prefix,
-                     const char *v, size_t n) {
+/* Append the facet term key:v (facet.c) as an alternative of clause c. */
+static int facet_alt(Expander *x, uint32_t c, int key, const char *v,
+                     size_t n) {
   char term[SW_MAX_TOKEN_BYTES];
-  size_t pl = strlen(prefix);
-  if (pl + n > sizeof term) return SW_OK;
-  memcpy(term, prefix, pl);
-  memcpy(term + pl, v, n);
+  size_t len = eng_facet_term(key, v, n, term, sizeof term);
+  if (!len) return SW_OK;
   const char *tp = term;
-  uint32_t tl = (uint32_t)(pl + n);
+  uint32_t tl = (uint32_t)len;
   int rc = add_alt(x, c, &tp, &tl, 1, 0.0f, x->err);
   if (rc) return rc;
   long t = eng_query_intern(x->q, term, tl, x->err);
@@ -760,7 +758,7 @@ static int date_range(Expander *x, uint32_t c, int y0, int m0, int d0, int y1,
                      (y != y1 || d1 == 31);
     if (whole_year) {
       int n = snprintf(v, sizeof v, "%04d", y);
-      int rc = facet_alt(x, c, "\x03" "\xC3\xA5r:", v, (size_t)n);
+      int rc = facet_alt(x, c, ENG_FK_YEAR, v, (size_t)n);
       if (rc) return rc;
       continue;
     }
@@ -769,13 +767,13 @@ static int date_range(Expander *x, uint32_t c, int y0, int m0, int d0, int y1,
       int db = y == y1 && m == m1 ? d1 : days_in(y, m);
       if (da == 1 && db == days_in(y, m)) {
         int n = snprintf(v, sizeof v, "%04d-%02d", y, m);
-        int rc = facet_alt(x, c, "\x03" "m\xC3\xA5n:", v, (size_t)n);
+        int rc = facet_alt(x, c, ENG_FK_MONTH, v, (size_t)n);
         if (rc) return rc;
         continue;
       }
       for (int d = da; d <= db; d++) {
         int n = snprintf(v, sizeof v, "%04d-%02d-%02d", y, m, d);
-        int rc = facet_alt(x, c, "\x03" "dag:", v, (size_t)n);
+        int rc = facet_alt(x, c, ENG_FK_DAY, v, (size_t)n);
         if (rc) return rc;
       }
     }
@@ -800,15 +798,15 @@ static int expand_filter(Expander *x, const EngQFilter *f, uint32_t c) {
   size_t n = lower_sv(v, f->len, low, sizeof low);
   int y0, m0, d0, y1, m1, d1;
   switch (f->key) {
-    case ENG_F_TYPE: return facet_alt(x, c, "\x03" "typ:", low, n);
-    case ENG_F_PARTY: return facet_alt(x, c, "\x03" "parti:", low, n);
-    case ENG_F_ORGAN: return facet_alt(x, c, "\x03" "organ:", low, n);
-    case ENG_F_YEAR: return facet_alt(x, c, "\x03" "\xC3\xA5r:", low, n);
+    case ENG_F_TYPE: return facet_alt(x, c, ENG_FK_TYPE, low, n);
+    case ENG_F_PARTY: return facet_alt(x, c, ENG_FK_PARTY, low, n);
+    case ENG_F_ORGAN: return facet_alt(x, c, ENG_FK_ORGAN, low, n);
+    case ENG_F_YEAR: return facet_alt(x, c, ENG_FK_YEAR, low, n);
     case ENG_F_DNR: {
       char canon[64] = "";
       an_identifiers(v, f->len, dnr_canon, canon);
       if (!canon[0]) memcpy(canon, low, n < 63 ? n : 63), canon[n < 63 ? n : 63] = '\0';
-      return facet_alt(x, c, "\x03" "dnr:", canon, strlen(canon));
+      return facet_alt(x, c, ENG_FK_DNR, canon, strlen(canon));
     }
     case ENG_F_DATE: {
       const char *dots = NULL;
@@ -850,7 +848,7 @@ static int part_terms(Expander *x, uint32_t parsed) {
       if (at->nslots != 1 || at->exact) continue; /* quoted: as typed */
       uint32_t t = q->slots[at->slot].term;
       if (q->terms[t].len == 0 || q->terms[t].len >= SW_MAX_TOKEN_BYTES ||
-          (unsigned char)q->bytes[q->terms[t].off] < 0x20 || q->terms[t].stop)
+          an_ns_special(q->bytes[q->terms[t].off]) || q->terms[t].stop)
         continue;
       char tt[SW_MAX_TOKEN_BYTES];
       tt[0] = AN_NS_PART;

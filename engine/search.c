@@ -42,52 +42,14 @@ struct SwIndex {
 
 #define FACET_FIELDS 4
 #define FACET_TOP 10
-static const char *const facet_field[FACET_FIELDS] = {"typ", "\xC3\xA5r",
-                                                      "organ", "parti"};
+/* The fields SwResults counts, in its order, and which each key is. */
+static const int facet_counted[FACET_FIELDS] = {ENG_FK_TYPE, ENG_FK_YEAR,
+                                                ENG_FK_ORGAN, ENG_FK_PARTY};
 
-/* One decoded facet term of a document: field index and value. */
-typedef struct FacetRef {
-  int field;          /* index in facet_field, -1 for others (mån, dag, dnr) */
-  const char *key;    /* the key before ':' */
-  size_t key_len;
-  const char *value;
-  size_t len;
-} FacetRef;
-
-/* Next facet term of f[*o..n) into *r; 0 at the end (or on bad bytes). */
-static int facet_next(const char *f, size_t n, size_t *o, FacetRef *r) {
-  if (*o >= n) return 0;
-  size_t tl = (unsigned char)f[(*o)++];
-  if (tl < 2 || tl > n - *o) return 0;
-  if (f[*o] != ENG_NS_FACET[0]) { /* an identifier term of the id: skip */
-    *o += tl;
-    return facet_next(f, n, o, r);
-  }
-  /* Keys are a few bytes (typ, år, organ): a plain loop finds the colon
-  ** sooner than a call to memchr (12 % of a rare-term query's time). */
-  const char *t = f + *o + 1, *colon = NULL;
-  for (size_t i = 0; i < tl - 1; i++)
-    if (t[i] == ':') {
-      colon = t + i;
-      break;
-    }
-  *o += tl;
-  if (!colon) return facet_next(f, n, o, r);
-  r->key = t;
-  r->key_len = (size_t)(colon - t);
-  r->value = colon + 1;
-  r->len = tl - 1 - r->key_len - 1;
-  r->field = -1;
-  return 1;
-}
-
-/* r->field from r->key (only the facet counts need it). */
-static void facet_classify(FacetRef *r) {
-  static const size_t flen[FACET_FIELDS] = {3, 3, 5, 5}; /* typ år organ parti */
-  r->field = -1;
+static int facet_field_of(int key) {
   for (int i = 0; i < FACET_FIELDS; i++)
-    if (flen[i] == r->key_len && !memcmp(facet_field[i], r->key, r->key_len))
-      r->field = i;
+    if (facet_counted[i] == key) return i;
+  return -1;
 }
 
 typedef struct FacetCount {
@@ -121,12 +83,12 @@ static int count_facets(SwIndex *ix, const SwDocId *docs, size_t n,
       return rc;
     }
     size_t o = 0;
-    FacetRef r;
-    while (facet_next(m.facets, m.facets_len, &o, &r)) {
-      facet_classify(&r);
-      if (r.field < 0) continue;
+    EngFacetRef r;
+    while (eng_facet_next(m.facets, m.facets_len, &o, &r)) {
+      int field = facet_field_of(r.key);
+      if (field < 0) continue;
       size_t j = 0;
-      while (j < nfc && !(fc[j].field == r.field && fc[j].len == r.len &&
+      while (j < nfc && !(fc[j].field == field && fc[j].len == r.len &&
                           !memcmp(fc[j].value, r.value, r.len)))
         j++;
       if (j == nfc) {
@@ -134,7 +96,7 @@ static int count_facets(SwIndex *ix, const SwDocId *docs, size_t n,
           sw_free(fc);
           return sw_error_set(err, SW_NOMEM, "out of memory (facets)");
         }
-        fc[nfc++] = (FacetCount){r.field, r.value, r.len, 0};
+        fc[nfc++] = (FacetCount){field, r.value, r.len, 0};
       }
       fc[j].count++;
     }
@@ -158,10 +120,10 @@ static int count_facets(SwIndex *ix, const SwDocId *docs, size_t n,
 ** the facets: sizes, then the values in place. */
 static size_t hit_meta(const IxDocMeta *m, char *buf, size_t cap,
                        size_t off[4], const char **dag, size_t *dag_len) {
-  static const char *const keys[4] = {"typ", "organ", "parti", "dnr"};
-  static const size_t klen[4] = {3, 5, 5, 3};
+  static const int keys[4] = {ENG_FK_TYPE, ENG_FK_ORGAN, ENG_FK_PARTY,
+                               ENG_FK_DNR};
   size_t need[4] = {0, 0, 0, 0}, at[4];
-  FacetRef r;
+  EngFacetRef r;
   for (int pass = 0; pass < 2; pass++) {
     if (pass == 1) {
       size_t o = 0;
@@ -179,14 +141,11 @@ static size_t hit_meta(const IxDocMeta *m, char *buf, size_t cap,
       }
     }
     size_t p = 0;
-    while (facet_next(m->facets, m->facets_len, &p, &r)) {
+    while (eng_facet_next(m->facets, m->facets_len, &p, &r)) {
       int k = 0;
-      while (k < 4 && (r.key_len != klen[k] || r.key[0] != keys[k][0] ||
-                       memcmp(r.key, keys[k], klen[k])))
-        k++;
+      while (k < 4 && r.key != keys[k]) k++;
       if (k == 4) {
-        if (pass == 0 && r.key_len == 3 && !memcmp(r.key, "dag", 3) &&
-            r.len < 16) {
+        if (pass == 0 && r.key == ENG_FK_DAY && r.len < 16) {
           *dag = r.value;
           *dag_len = r.len;
         }
@@ -442,7 +401,7 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   char *p = (char *)res + head + er.nhits * sizeof(SwHit) +
             nfc * sizeof(SwFacet);
   for (size_t j = 0; j < nfc; j++) {
-    res->facets[j].field = facet_field[fc[j].field];
+    res->facets[j].field = eng_facet_key_name(facet_counted[fc[j].field]);
     char *v = p;
     res->facets[j].value = copy_str(&p, fc[j].value, fc[j].len);
     if (fc[j].field == 3) /* party codes are written upper case */

@@ -125,7 +125,7 @@ static int check_term(IxSeg *r, const IxDictIter *di, CheckTotals *tot,
   tot->positions += cf;
   /* Words only: namespaced extra terms (a control byte first) sit at the
   ** position of a word and add nothing to document lengths. */
-  if (di->term_len && (unsigned char)di->term[0] >= 0x20) tot->words += cf;
+  if (di->term_len && !an_ns_special(di->term[0])) tot->words += cf;
 done:
   ix_postings_free(pp);
   return rc;

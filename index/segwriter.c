@@ -897,7 +897,7 @@ static inline void batch_put(IxSegWriter *w, uint32_t nb, const char *term,
 /* Token record of an analysed document, in the order add_batch gets them:
 **   u8 len - 1 | 4 bytes position (native order: never leaves the process)
 **   | len bytes of the term (1..IX_MAX_TERM)
-** Title words come with their IX_NS_TITLE twin right after them, the text's
+** Title words come with their AN_NS_TITLE twin right after them, the text's
 ** tokens follow, then the facet terms at position 0: exactly the stream the
 ** writer indexes, so ingesting it is a loop of batch_put/add_batch. */
 #define TOK_HEAD 5
@@ -974,7 +974,7 @@ int ix_analyzer_new(AnAnalyzer **out, SwError *err) {
 }
 
 /* Analyse s[0..len) from position first into a. In a title (title = 1)
-** every word is also indexed as its title-field term: IX_NS_TITLE + term at
+** every word is also indexed as its title-field term: AN_NS_TITLE + term at
 ** the same position (FORMAT.md §3), which BM25F ranking weighs
 ** (engine/eval.c). *count = the words (extra terms are not words). */
 static int analyse(AnAnalyzer *an, IxAnalysed *a, const char *s, size_t len,
@@ -992,7 +992,7 @@ static int analyse(AnAnalyzer *an, IxAnalysed *a, const char *s, size_t len,
     if (analysed_room(a, 2 * TOK_MAX)) return SW_NOMEM;
     analysed_put(a, 0, tok.term, tl, tok.pos);
     if (title && word && tl < IX_MAX_TERM)
-      analysed_put(a, IX_NS_TITLE, tok.term, tl, tok.pos);
+      analysed_put(a, AN_NS_TITLE, tok.term, tl, tok.pos);
   }
   a->invalid += an_invalid_count(an);
   if (k < 0) return SW_NOMEM;

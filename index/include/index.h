@@ -26,9 +26,9 @@
 #include "sw_base.h"
 
 #define IX_FIELD_GAP 16      /* positions between title and text           */
-#define IX_NS_TITLE '\x04'   /* first byte of a title-field term: every
-                                title word is also indexed as IX_NS_TITLE
-                                + its term, at the same position          */
+/* Title-field terms: every title word is also indexed as AN_NS_TITLE
+** (analysis.h's registry of term namespaces) + its term, at the same
+** position. */
 #define IX_DOC_END UINT32_MAX /* IxPostings.doc after the last posting     */
 
 /* ---------------------------------------------------------------- writer -- */

@@ -57,8 +57,23 @@ typedef struct AnAnalyzer AnAnalyzer;
 ** Extra tokens have no position of their own and are not words: document
 ** lengths do not count them, and queries take words only. They come only
 ** when asked for (an_set_extras). */
-#define AN_NS_PART '\x01'
-#define AN_NS_IDENT '\x02'
+
+/* The term namespaces: the registry of every first byte a term that is not
+** a word may have (index/FORMAT.md §3a). A word term never starts below
+** 0x20: tokens are runs of letters, marks and digits. The stemmer makes the
+** first two; the layers above make the others with these names only. */
+#define AN_NS_PART '\x01'  /* compound part (above)                          */
+#define AN_NS_IDENT '\x02' /* identifier in canonical form (above)           */
+#define AN_NS_FACET '\x03' /* metadata facet `typ:motion`, ... (engine:
+                              facet.c), once per document at position 0   */
+#define AN_NS_TITLE '\x04' /* title-field twin of every title word, at its
+                              position (index: the segment writer)         */
+#define AN_NS_WORD_MIN 0x20 /* first bytes below this are namespaces      */
+
+/* 1 if a term starting with the byte first is in a namespace (not a word). */
+static inline int an_ns_special(char first) {
+  return (unsigned char)first < AN_NS_WORD_MIN;
+}
 
 #define AN_WITH_IDENTS 0x1 /* identifiers as extra terms */
 #define AN_WITH_PARTS 0x2  /* compound parts as extra terms */

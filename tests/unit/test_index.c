@@ -114,7 +114,7 @@ static void ref_post(Ref *r, const char *term, size_t len, uint32_t doc,
 
 /* The terms the writer indexes for one field: every token's term (extra
 ** terms too, but only words count in the length) and, in a title, each
-** word's title-field companion (IX_NS_TITLE + term) at its position. */
+** word's title-field companion (AN_NS_TITLE + term) at its position. */
 static uint32_t ref_stream(Ref *r, AnAnalyzer *an, uint32_t doc,
                            const char *s, size_t len, uint32_t first,
                            int title) {
@@ -127,7 +127,7 @@ static uint32_t ref_stream(Ref *r, AnAnalyzer *an, uint32_t doc,
     if (!tok.term_len) continue;
     if (title && word && tok.term_len < IX_MAX_TERM) {
       char tt[IX_MAX_TERM];
-      tt[0] = IX_NS_TITLE;
+      tt[0] = AN_NS_TITLE;
       memcpy(tt + 1, tok.term, tok.term_len);
       ref_post(r, tt, tok.term_len + 1, doc, tok.pos);
     }
