@@ -1,8 +1,12 @@
 /*
 ** postings.c — postings and positions (FORMAT.md §4 and §5): the encoder the
-** writer feeds one term at a time, and the iterator the engine drives
-** (ix_postings_open/next/seek/positions in index.h). Interface: index_int.h
-** ("interface to postings.c") and index.h ("terms and postings").
+** writer feeds one term at a time, the one-segment iterator the engine
+** drives (ix_seg_postings_open, its operations in seg_ops), and index.h's
+** ix_postings_next/seek/positions/... for every kind of iterator, which
+** answer at the end themselves and otherwise call the iterator's ops
+** table (index_int.h, IxPostOps; multi.c has the other kind and opens
+** both in ix_postings_open). Interface: index_int.h ("interface to
+** postings.c") and index.h ("terms and postings").
 **
 ** Per term, doc ids and freqs come in blocks of IX_BLOCK docs. A full block
 ** is bit-packed (doc gaps, then freq-1, each at the width of its largest
