@@ -478,13 +478,37 @@ int ix_postenc_add(IxPostEnc *e, uint32_t doc, const uint32_t *pos,
 int ix_postenc_finish(IxPostEnc *e, SwError *err);
 void ix_postenc_free(IxPostEnc *e);
 
-/* What every postings iterator starts with: the public head, then which
-** kind of iterator it is (postings.c's one-segment iterator, or multi.c's
-** union of several segments' iterators, which skips deleted documents). */
-enum { IX_POST_SEGMENT = 0, IX_POST_MULTI = 1 };
+/* Postings dispatch. Every postings iterator is a private struct that
+** starts with an IxPostHead: the public IxPostings, then the operations of
+** its kind, a const table the kind's file owns (postings.c: one segment;
+** multi.c: the union of several segments' iterators, which skips deleted
+** documents). The public ix_postings_* functions (postings.c) hold what
+** index.h promises for every kind (a NULL free, and what an iterator at
+** its end answers, and seek's no move to an earlier target) and hand
+** everything else to the table, so no file knows another kind's
+** functions. An implementation is called only on an iterator that is not
+** at its end (free: not NULL), seek only with a target above doc, and
+** positions and position_seek with their outputs already set empty.
+** The indirect call costs nothing measurable on the hot path (one-segment
+** next and seek): callgrind's counts of bench/regress/instr.sh did not
+** grow, so there is no inline fast path. */
+typedef struct IxPostOps {
+  int (*next)(IxPostings *p, SwError *err);
+  int (*seek)(IxPostings *p, SwDocId target, SwError *err); /* > p->doc */
+  int (*positions)(IxPostings *p, const uint32_t **pos, uint32_t *n,
+                   SwError *err);
+  int (*position_seek)(IxPostings *p, uint32_t target, uint32_t *pos,
+                       int *found, SwError *err);
+  SwDocId (*block_last)(const IxPostings *p);
+  uint32_t (*block_max_tf)(const IxPostings *p);
+  float (*block_impact)(const IxPostings *p);
+  int (*skip_blocks)(IxPostings *p, double limit, SwError *err);
+  void (*free)(IxPostings *p);
+} IxPostOps;
+
 typedef struct IxPostHead {
   IxPostings pub;              /* doc, freq, eof                          */
-  int kind;                    /* IX_POST_*                               */
+  const IxPostOps *ops;        /* the kind's operations                   */
 } IxPostHead;
 
 /* Open an iterator over one segment's postings of a term found in that
@@ -505,7 +529,7 @@ int ix_seg_postings_open(struct IxSeg *s, const IxTermInfo *ti,
 ** from the block's (or the doc's) start: correct, only slower. fcum makes
 ** the count of positions to skip a subtraction. */
 typedef struct IxPostIter {
-  IxPostHead h;                /* doc, freq, eof; kind IX_POST_SEGMENT    */
+  IxPostHead h;                /* doc, freq, eof; postings.c's ops        */
   struct IxSeg *r;             /* doc_count, file paths, zstd context     */
   const uint8_t *post;         /* the term's postings bytes               */
   size_t post_len;             /* their length                            */
@@ -672,20 +696,6 @@ void ix_seg_close(IxSeg *s); /* NULL is a no-op */
 /* The segment holding global doc *d; *d becomes the local id. NULL when *d
 ** is out of range. */
 IxSeg *ix_reader_locate(const IxReader *r, SwDocId *d);
-
-/* ===================================================== interface to multi.c
-** The union postings iterator (IX_POST_MULTI); postings.c's public
-** functions hand multi iterators to these. */
-int ix_multi_next(IxPostings *p, SwError *err);
-int ix_multi_seek(IxPostings *p, SwDocId target, SwError *err);
-int ix_multi_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
-                       SwError *err);
-int ix_multi_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
-                           int *found, SwError *err);
-SwDocId ix_multi_block_last(const IxPostings *p);
-uint32_t ix_multi_block_max_tf(const IxPostings *p);
-float ix_multi_block_impact(const IxPostings *p);
-void ix_multi_free(IxPostings *p);
 
 /* ==================================================== interface to segwriter.c
 ** Building one segment directory from documents: analysis into in-memory

@@ -3,11 +3,13 @@
 ** "terms and postings"): terms with statistics over live documents only,
 ** the union postings iterator that walks the segments in doc id order and
 ** skips deleted documents, and document accessors by global id.
-** Interface: index.h, and index_int.h ("interface to multi.c") for the
-** dispatch from postings.c's public functions. An index of one segment
-** with nothing deleted (r->simple, the result of a rebuild or optimize)
-** takes none of these detours: its lookups and iterators are the
-** segment's own.
+** Interface: index.h. The union iterator is a kind of postings iterator
+** (index_int.h, IxPostOps): index.h's ix_postings_* reach it through its
+** table, multi_ops, and it drives its per-segment iterators through those
+** same public functions, so postings.c knows nothing of this file. An
+** index of one segment with nothing deleted (r->simple, the result of a
+** rebuild or optimize) takes none of these detours: its lookups and
+** iterators are the segment's own.
 */
 #include "index_int.h"
 
@@ -16,7 +18,7 @@
 /* The union iterator: one sub-iterator per segment holding the term, in
 ** segment (so doc id) order; cur is the one positioned on pub.doc. */
 typedef struct IxMultiPost {
-  IxPostHead h;                            /* doc, freq, eof; IX_POST_MULTI */
+  IxPostHead h;                            /* doc, freq, eof; multi_ops     */
   uint32_t n;                              /* sub-iterators                 */
   uint32_t cur;                            /* current one                   */
   IxPostings *sub[IX_MAX_SEGMENTS];        /* them (owned)                  */
@@ -85,6 +87,8 @@ int ix_term_find(IxReader *r, const char *term, size_t len, IxTermInfo *out,
   return SW_OK;
 }
 
+static const IxPostOps multi_ops; /* the table, after its functions */
+
 /* Move to the first live posting at or after the current sub-iterator's. */
 static int settle(IxMultiPost *m, SwError *err) {
   while (m->cur < m->n) {
@@ -117,7 +121,7 @@ int ix_postings_open(IxReader *r, const IxTermInfo *ti, int with_positions,
   *out = NULL;
   IxMultiPost *m = sw_calloc(1, sizeof *m);
   if (!m) return sw_error_set(err, SW_NOMEM, "out of memory (postings)");
-  m->h.kind = IX_POST_MULTI;
+  m->h.ops = &multi_ops;
   int rc = SW_OK;
   for (uint32_t i = 0; i < r->nseg && i < 64; i++) {
     if (!(ti->loc[0] >> i & 1)) continue;
@@ -136,20 +140,20 @@ int ix_postings_open(IxReader *r, const IxTermInfo *ti, int with_positions,
   *out = &m->h.pub;
   return SW_OK;
 fail:
-  ix_multi_free(&m->h.pub);
+  ix_postings_free(&m->h.pub);
   return rc;
 }
 
-int ix_multi_next(IxPostings *p, SwError *err) {
+/* The table's functions; none is called at the end (index_int.h). */
+
+static int multi_next(IxPostings *p, SwError *err) {
   IxMultiPost *m = (IxMultiPost *)p;
-  if (p->eof) return SW_OK;
   int rc = ix_postings_next(m->sub[m->cur], err);
   return rc ? rc : settle(m, err);
 }
 
-int ix_multi_seek(IxPostings *p, SwDocId target, SwError *err) {
+static int multi_seek(IxPostings *p, SwDocId target, SwError *err) {
   IxMultiPost *m = (IxMultiPost *)p;
-  if (p->eof || target <= p->doc) return SW_OK;
   /* Every document of a segment is below the next segment's base. */
   while (m->cur + 1 < m->n && m->seg[m->cur + 1]->base <= target) m->cur++;
   const IxSeg *g = m->seg[m->cur];
@@ -160,49 +164,60 @@ int ix_multi_seek(IxPostings *p, SwDocId target, SwError *err) {
   return settle(m, err);
 }
 
-int ix_multi_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
-                       SwError *err) {
+static int multi_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
+                           SwError *err) {
   IxMultiPost *m = (IxMultiPost *)p;
-  if (p->eof) {
-    *pos = NULL;
-    *n = 0;
-    return SW_OK;
-  }
   return ix_postings_positions(m->sub[m->cur], pos, n, err);
 }
 
-int ix_multi_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
-                           int *found, SwError *err) {
+static int multi_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
+                               int *found, SwError *err) {
   IxMultiPost *m = (IxMultiPost *)p;
-  if (p->eof) {
-    *pos = 0;
-    *found = 0;
-    return SW_OK;
-  }
   return ix_postings_position_seek(m->sub[m->cur], target, pos, found, err);
 }
 
-SwDocId ix_multi_block_last(const IxPostings *p) {
+static SwDocId multi_block_last(const IxPostings *p) {
   const IxMultiPost *m = (const IxMultiPost *)p;
-  if (p->eof) return IX_DOC_END;
   return m->seg[m->cur]->base + ix_postings_block_last(m->sub[m->cur]);
 }
 
-float ix_multi_block_impact(const IxPostings *p) {
+static uint32_t multi_block_max_tf(const IxPostings *p) {
   const IxMultiPost *m = (const IxMultiPost *)p;
-  return p->eof ? 0 : ix_postings_block_impact(m->sub[m->cur]);
+  return ix_postings_block_max_tf(m->sub[m->cur]);
 }
 
-uint32_t ix_multi_block_max_tf(const IxPostings *p) {
+static float multi_block_impact(const IxPostings *p) {
   const IxMultiPost *m = (const IxMultiPost *)p;
-  return p->eof ? 0 : ix_postings_block_max_tf(m->sub[m->cur]);
+  return ix_postings_block_impact(m->sub[m->cur]);
 }
 
-void ix_multi_free(IxPostings *p) {
+/* One block at a time: past the current segment block's last document,
+** whatever the limit (index.h). */
+static int multi_skip_blocks(IxPostings *p, double limit, SwError *err) {
+  (void)limit;
+  SwDocId last = multi_block_last(p);
+  if (last == IX_DOC_END || last + 1 == IX_DOC_END) /* nothing after */
+    return multi_seek(p, IX_DOC_END, err);
+  return multi_seek(p, last + 1, err);
+}
+
+static void multi_free(IxPostings *p) {
   IxMultiPost *m = (IxMultiPost *)p;
   for (uint32_t i = 0; i < m->n; i++) ix_postings_free(m->sub[i]);
   sw_free(m);
 }
+
+static const IxPostOps multi_ops = {
+    .next = multi_next,
+    .seek = multi_seek,
+    .positions = multi_positions,
+    .position_seek = multi_position_seek,
+    .block_last = multi_block_last,
+    .block_max_tf = multi_block_max_tf,
+    .block_impact = multi_block_impact,
+    .skip_blocks = multi_skip_blocks,
+    .free = multi_free,
+};
 
 /* ------------------------------------------------------------ documents -- */
 

@@ -1,8 +1,12 @@
 /*
 ** postings.c — postings and positions (FORMAT.md §4 and §5): the encoder the
-** writer feeds one term at a time, and the iterator the engine drives
-** (ix_postings_open/next/seek/positions in index.h). Interface: index_int.h
-** ("interface to postings.c") and index.h ("terms and postings").
+** writer feeds one term at a time, the one-segment iterator the engine
+** drives (ix_seg_postings_open, its operations in seg_ops), and index.h's
+** ix_postings_next/seek/positions/... for every kind of iterator, which
+** answer at the end themselves and otherwise call the iterator's ops
+** table (index_int.h, IxPostOps; multi.c has the other kind and opens
+** both in ix_postings_open). Interface: index_int.h ("interface to
+** postings.c") and index.h ("terms and postings").
 **
 ** Per term, doc ids and freqs come in blocks of IX_BLOCK docs. A full block
 ** is bit-packed (doc gaps, then freq-1, each at the width of its largest
@@ -373,6 +377,8 @@ static void set_cur(IxPostIter *it) {
   it->h.pub.freq = it->freqs[it->i];
 }
 
+static const IxPostOps seg_ops; /* the table, after its functions */
+
 int ix_seg_postings_open(IxSeg *r, const IxTermInfo *ti, int with_positions,
                          IxPostings **out, SwError *err) {
   *out = NULL;
@@ -392,6 +398,7 @@ int ix_seg_postings_open(IxSeg *r, const IxTermInfo *ti, int with_positions,
   IxPostIter *it = sw_malloc(sizeof *it);
   if (!it) return sw_error_set(err, SW_NOMEM, "out of memory (postings)");
   memset(it, 0, offsetof(IxPostIter, docs));
+  it->h.ops = &seg_ops;
   it->r = r;
   it->post = pm->p + po;
   it->post_len = (size_t)pl;
@@ -422,10 +429,8 @@ fail:
   return rc;
 }
 
-int ix_postings_next(IxPostings *p, SwError *err) {
-  if (((IxPostHead *)p)->kind) return ix_multi_next(p, err);
+static int seg_next(IxPostings *p, SwError *err) {
   IxPostIter *it = (IxPostIter *)p;
-  if (p->eof) return SW_OK;
   if (++it->i < it->n) {
     set_cur(it);
     return SW_OK;
@@ -440,10 +445,8 @@ int ix_postings_next(IxPostings *p, SwError *err) {
   return SW_OK;
 }
 
-int ix_postings_seek(IxPostings *p, SwDocId target, SwError *err) {
-  if (((IxPostHead *)p)->kind) return ix_multi_seek(p, target, err);
+static int seg_seek(IxPostings *p, SwDocId target, SwError *err) {
   IxPostIter *it = (IxPostIter *)p;
-  if (p->eof || target <= p->doc) return SW_OK;
   if (target > it->block_last) {
     if (it->nblocks == 1 || it->block + 1 >= it->nblocks) {
       set_eof(it);
@@ -468,7 +471,7 @@ int ix_postings_seek(IxPostings *p, SwDocId target, SwError *err) {
   while (i < it->n && it->docs[i] < target) i++;
   if (i == it->n) { /* only if the skip data lied; load_block checks it */
     it->i = it->n - 1;
-    return ix_postings_next(p, err);
+    return seg_next(p, err);
   }
   it->i = i;
   set_cur(it);
@@ -700,13 +703,9 @@ static inline int pos_enter(IxPostIter *it, SwError *err) {
   return pos_move(it, err);
 }
 
-int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
-                          SwError *err) {
-  if (((IxPostHead *)p)->kind) return ix_multi_positions(p, pos, n, err);
+static int seg_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
+                         SwError *err) {
   IxPostIter *it = (IxPostIter *)p;
-  *pos = NULL;
-  *n = 0;
-  if (p->eof) return SW_OK;
   int rc = pos_enter(it, err);
   if (rc) return rc;
   uint32_t f = it->freqs[it->i];
@@ -776,14 +775,9 @@ int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
   return SW_OK;
 }
 
-int ix_postings_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
-                              int *found, SwError *err) {
-  if (((IxPostHead *)p)->kind)
-    return ix_multi_position_seek(p, target, pos, found, err);
+static int seg_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
+                             int *found, SwError *err) {
   IxPostIter *it = (IxPostIter *)p;
-  *pos = 0;
-  *found = 0;
-  if (p->eof) return SW_OK;
   int rc = pos_enter(it, err);
   if (rc) return rc;
   uint32_t f = it->freqs[it->i];
@@ -851,20 +845,19 @@ int ix_postings_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
   return SW_OK;
 }
 
-SwDocId ix_postings_block_last(const IxPostings *p) {
-  if (((const IxPostHead *)p)->kind) return ix_multi_block_last(p);
-  const IxPostIter *it = (const IxPostIter *)p;
-  return p->eof ? IX_DOC_END : it->block_last;
+static SwDocId seg_block_last(const IxPostings *p) {
+  return ((const IxPostIter *)p)->block_last;
 }
 
-int ix_postings_skip_blocks(IxPostings *p, double limit, SwError *err) {
-  if (p->eof) return SW_OK;
-  if (((IxPostHead *)p)->kind) {
-    SwDocId last = ix_postings_block_last(p);
-    if (last == IX_DOC_END || last + 1 == IX_DOC_END) /* nothing after */
-      return ix_multi_seek(p, IX_DOC_END, err);
-    return ix_postings_seek(p, last + 1, err);
-  }
+static uint32_t seg_block_max_tf(const IxPostings *p) {
+  return ((const IxPostIter *)p)->block_max;
+}
+
+static float seg_block_impact(const IxPostings *p) {
+  return ((const IxPostIter *)p)->block_impact;
+}
+
+static int seg_skip_blocks(IxPostings *p, double limit, SwError *err) {
   IxPostIter *it = (IxPostIter *)p;
   uint32_t b = it->block + 1;
   while (b < it->nblocks && (double)ix_post_skip_impact(it, b) <= limit) b++;
@@ -878,26 +871,77 @@ int ix_postings_skip_blocks(IxPostings *p, double limit, SwError *err) {
   return SW_OK;
 }
 
-float ix_postings_block_impact(const IxPostings *p) {
-  if (((const IxPostHead *)p)->kind) return ix_multi_block_impact(p);
-  const IxPostIter *it = (const IxPostIter *)p;
-  return p->eof ? 0 : it->block_impact;
-}
-
-uint32_t ix_postings_block_max_tf(const IxPostings *p) {
-  if (((const IxPostHead *)p)->kind) return ix_multi_block_max_tf(p);
-  const IxPostIter *it = (const IxPostIter *)p;
-  return p->eof ? 0 : it->block_max;
-}
-
-void ix_postings_free(IxPostings *p) {
-  if (!p) return;
-  if (((IxPostHead *)p)->kind) {
-    ix_multi_free(p);
-    return;
-  }
+static void seg_free(IxPostings *p) {
   IxPostIter *it = (IxPostIter *)p;
   ix_buf_free(&it->pbuf);
   sw_free(it->posv);
   sw_free(it);
+}
+
+static const IxPostOps seg_ops = {
+    .next = seg_next,
+    .seek = seg_seek,
+    .positions = seg_positions,
+    .position_seek = seg_position_seek,
+    .block_last = seg_block_last,
+    .block_max_tf = seg_block_max_tf,
+    .block_impact = seg_block_impact,
+    .skip_blocks = seg_skip_blocks,
+    .free = seg_free,
+};
+
+/* ------------------------------------------------------------ dispatch --
+** index.h's ix_postings_* for every kind of iterator (index_int.h,
+** IxPostOps): what the contract says of an iterator at its end is answered
+** here, the rest by the iterator's table. */
+
+static inline const IxPostOps *ops_of(const IxPostings *p) {
+  return ((const IxPostHead *)p)->ops;
+}
+
+int ix_postings_next(IxPostings *p, SwError *err) {
+  if (p->eof) return SW_OK;
+  return ops_of(p)->next(p, err);
+}
+
+int ix_postings_seek(IxPostings *p, SwDocId target, SwError *err) {
+  if (p->eof || target <= p->doc) return SW_OK;
+  return ops_of(p)->seek(p, target, err);
+}
+
+int ix_postings_positions(IxPostings *p, const uint32_t **pos, uint32_t *n,
+                          SwError *err) {
+  *pos = NULL;
+  *n = 0;
+  if (p->eof) return SW_OK;
+  return ops_of(p)->positions(p, pos, n, err);
+}
+
+int ix_postings_position_seek(IxPostings *p, uint32_t target, uint32_t *pos,
+                              int *found, SwError *err) {
+  *pos = 0;
+  *found = 0;
+  if (p->eof) return SW_OK;
+  return ops_of(p)->position_seek(p, target, pos, found, err);
+}
+
+SwDocId ix_postings_block_last(const IxPostings *p) {
+  return p->eof ? IX_DOC_END : ops_of(p)->block_last(p);
+}
+
+uint32_t ix_postings_block_max_tf(const IxPostings *p) {
+  return p->eof ? 0 : ops_of(p)->block_max_tf(p);
+}
+
+float ix_postings_block_impact(const IxPostings *p) {
+  return p->eof ? 0 : ops_of(p)->block_impact(p);
+}
+
+int ix_postings_skip_blocks(IxPostings *p, double limit, SwError *err) {
+  if (p->eof) return SW_OK;
+  return ops_of(p)->skip_blocks(p, limit, err);
+}
+
+void ix_postings_free(IxPostings *p) {
+  if (p) ops_of(p)->free(p);
 }
