@@ -113,6 +113,25 @@ size_t eng_doc_facets(const IxDoc *d, EngMeta *meta, char *buf, size_t cap) {
   return len;
 }
 
+/* The key t[0..kl), ENG_FK_* or -1. Read for every facet of every hit:
+** the first byte picks the one candidate, then its bytes confirm it. */
+static int facet_key(const char *t, size_t kl) {
+  int k;
+  switch (t[0]) {
+    case 't': k = ENG_FK_TYPE; break;
+    case '\xC3': k = ENG_FK_YEAR; break; /* å */
+    case 'm': k = ENG_FK_MONTH; break;
+    case 'd': k = kl == 3 && t[1] == 'a' ? ENG_FK_DAY : ENG_FK_DNR; break;
+    case 'p': k = ENG_FK_PARTY; break;
+    case 'o': k = ENG_FK_ORGAN; break;
+    default: return -1;
+  }
+  if (facet_keys[k].len != kl) return -1;
+  for (size_t i = 1; i < kl; i++) /* a few bytes: no call to memcmp */
+    if (t[i] != facet_keys[k].name[i]) return -1;
+  return k;
+}
+
 int eng_facet_next(const char *f, size_t n, size_t *o, EngFacetRef *r) {
   for (;;) {
     if (*o >= n) return 0;
@@ -127,13 +146,7 @@ int eng_facet_next(const char *f, size_t n, size_t *o, EngFacetRef *r) {
     size_t kl = 0;
     while (kl < tl - 1 && t[kl] != ':') kl++;
     if (kl == tl - 1) continue; /* no colon: not a facet term */
-    r->key = -1;
-    for (int k = 0; k < ENG_FK_COUNT; k++)
-      if (facet_keys[k].len == kl && t[0] == facet_keys[k].name[0] &&
-          !memcmp(t, facet_keys[k].name, kl)) {
-        r->key = k;
-        break;
-      }
+    r->key = facet_key(t, kl);
     r->value = t + kl + 1;
     r->len = tl - 1 - kl - 1;
     return 1;
