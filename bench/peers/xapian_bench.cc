@@ -67,7 +67,7 @@ namespace {
 constexpr int kTopK = 10;
 constexpr long kMaxPasses = 100000;
 
-[[noreturn]] void die(const std::string &msg) {
+[[noreturn]] static void die(const std::string &msg) {
   std::fprintf(stderr, "xapian_bench: %s\n", msg.c_str());
   std::exit(2);
 }
@@ -97,7 +97,7 @@ struct Parsed {
 
 // Length of the quote mark at s[i] (ASCII " or typographic “ ” „ « »), 0 if
 // none; the engine accepts any of them to open and to close.
-size_t quote_len(const std::string &s, size_t i) {
+static size_t quote_len(const std::string &s, size_t i) {
   auto u = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   if (i >= s.size()) return 0;
   if (u(i) == '"') return 1;
@@ -109,13 +109,13 @@ size_t quote_len(const std::string &s, size_t i) {
   return 0;
 }
 
-bool is_space(char c) {
+static bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 // Lex text into clauses and exclusions; throws std::runtime_error with the
 // problem.
-Parsed lex(const std::string &text) {
+static Parsed lex(const std::string &text) {
   struct Item {
     Atom atom;
     bool neg = false, is_or = false;
