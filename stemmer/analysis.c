@@ -1,5 +1,5 @@
 /*
-** analysis.c — the analysis chain: UTF-8 decoding, tokenizing, NFC + case
+** analysis.c — the analysis chain: UTF-8 decoding, tokenizing, NFKC + case
 ** folding, stop word marking and Snowball Swedish stemming, for documents and
 ** queries alike. Interface: analysis.h. The stop list lives in stopwords.c,
 ** the stem cache in stemcache.c; Unicode properties, normalisation and case

@@ -1,15 +1,21 @@
 /*
-** index.h — the index layer's contract with engine/: writing a whole index
-** generation in one batch, publishing it atomically, reading it back through
-** mmap, and checking it. The byte layout is index/FORMAT.md; nothing above
-** this layer knows it.
+** index.h — the index layer's one public header (index/include/), its
+** contract with engine/: a writer session that adds and deletes documents
+** and publishes each change atomically, readers over mmap, and the check.
+** It includes analysis.h (the layer below) and sw_base.h, nothing above;
+** its own types (IxStats, IxReportFn) stand for what the engine's public
+** API shows. The byte layout is index/FORMAT.md; nothing above this layer
+** knows it.
 **
-** Directory layout (FORMAT.md §1): DIR/CURRENT names the live generation
-** DIR/gen-NNNNNNNN/, which holds the files of one segment. A writer builds a
-** new generation beside the live one, fsyncs it, then replaces CURRENT by
-** rename and fsyncs DIR; only then are older generations removed. A reader
-** that opened an older generation keeps its mmaps (unlinked files stay
-** readable on POSIX).
+** Directory layout (FORMAT.md §1, formats 2 and 3): DIR/CURRENT names the
+** live commit point DIR/commit-NNNNNNNN, which lists the segments
+** (DIR/seg-NNNNNNNN/, immutable once written) and a deletion bitmap for
+** each. A writer (one at a time: DIR/LOCK) writes new segments and a new
+** commit point beside the live ones, fsyncs them, then replaces CURRENT by
+** rename and fsyncs DIR; commit points and segments no reader holds are
+** removed afterwards. A reader holds its commit point with a shared flock
+** and keeps its mmaps until it closes. Format 1 (CURRENT naming a single
+** DIR/gen-NNNNNNNN/) is still read.
 **
 ** Fields: a document's title and text are analysed into one token stream,
 ** title first (positions 0..t-1), then the text starting at position

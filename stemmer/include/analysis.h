@@ -1,13 +1,18 @@
 /*
-** analysis.h — the text analysis chain: the stemmer layer's contract with
-** index/ and engine/.
+** analysis.h — the text analysis chain: the stemmer layer's one public
+** header (stemmer/include/), its contract with index/ and engine/. It
+** includes sw_base.h and nothing of the layers above; it also holds the
+** registry of term namespaces (AN_NS_*), which every layer uses.
 **
 ** One chain serves documents and queries:
-**   UTF-8 decode (invalid sequences become U+FFFD, which separates tokens, and
-**   are counted) -> tokens = maximal runs of letters (L*), marks (M*) and
-**   digits (N*) in any script; everything else separates (so `Rinkeby-Kista`
-**   and `covid-19` give their parts) -> NFC + Unicode case folding (utf8proc)
-**   -> Snowball Swedish stemming (libstemmer) -> term.
+**   UTF-8 decode (sw_base.h's decoder; invalid sequences become U+FFFD,
+**   which separates tokens, and are counted) -> tokens = maximal runs of
+**   letters (L*), marks (M*) and digits (N*) in any script; everything else
+**   separates (so `Rinkeby-Kista` and `covid-19` give their parts) -> NFKC
+**   + Unicode case folding, default-ignorable code points (soft hyphens,
+**   zero-width joiners) removed (utf8proc; compatibility characters from
+**   PDFs fold to what they stand for: `ﬁ` -> "fi", full-width digits ->
+**   ASCII; æ/ø -> ä/ö) -> Snowball Swedish stemming (libstemmer) -> term.
 ** Two departures from Snowball, both narrow and checked word by word against
 ** Snowball's vocabulary (tests/unit/test_snowball.c): a definite singular in
 ** -et/-an gets its indefinite form's term when the compound lexicon knows
