@@ -2,8 +2,9 @@
 ** metadata.h — municipal metadata extracted from a document's own text:
 ** document type, date, organs (committees, boards, departments), parties
 ** and diarienummer. Implemented in metadata.c (which opens with the rules
-** in full). To be merged into engine_int.h as the section "interface to
-** metadata.c"; kept apart until the lead wires it into the build.
+** in full). Private to engine/ like engine_int.h, which includes it; its
+** own header because tests/unit/test_metadata.c and the build's worker
+** threads use it alone.
 **
 ** Pure and allocation-free: eng_meta_extract reads its inputs, writes *out
 ** and nothing else, so it may run on any thread. Inputs are arbitrary bytes

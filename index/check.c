@@ -7,7 +7,8 @@
 ** doc count, df/cf/max_tf equal to what the postings hold, skip entries
 ** equal to their blocks, one position per unit of freq and each below the
 ** document's length + IX_FIELD_GAP, every positions block consumed exactly,
-** cf summing to the manifest's token count, every document's metadata and
+** the cf of word terms (not namespaced ones, FORMAT.md §3a) summing to the
+** manifest's token count, every document's metadata and
 ** text decoding to the stored lengths; and over the whole commit point,
 ** that no id is live in two documents. The invariants are FORMAT.md's.
 */

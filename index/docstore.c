@@ -598,7 +598,7 @@ int ix_docs_open(IxDocStore *s, const char *gendir, uint32_t n,
                  const uint8_t *psums, uint32_t npages, SwError *err) {
   memset(s, 0, sizeof *s);
   int rc;
-  /* doclens and docmeta are read on every query: verify them whole. No
+  /* doclens is read on every query: verify it whole (docmeta: below). No
   ** MADV_WILLNEED: the verification reads them in order right away (the
   ** kernel reads ahead for that), and on a warm page cache the advice alone
   ** cost 0.1 ms a search, walking the cache over docmeta's 8 MB. */
