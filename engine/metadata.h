@@ -2,9 +2,7 @@
 ** metadata.h — municipal metadata extracted from a document's own text:
 ** document type, date, organs (committees, boards, departments), parties
 ** and diarienummer. Implemented in metadata.c (which opens with the rules
-** in full). Private to engine/ like engine_int.h, which includes it; its
-** own header because tests/unit/test_metadata.c and the build's worker
-** threads use it alone.
+** in full). Private to engine/, like engine_int.h, which includes it.
 **
 ** Pure and allocation-free: eng_meta_extract reads its inputs, writes *out
 ** and nothing else, so it may run on any thread. Inputs are arbitrary bytes
