@@ -36,6 +36,7 @@ enum {
   OPT_EXACT_TOTAL,
   OPT_MEM,
   OPT_THREADS,
+  OPT_POSITIONS,
   OPT_COUNT_ /* number of options */
 };
 #define OPT_BIT(id) (1u << (id))
@@ -149,7 +150,8 @@ int cmd_delete(const CliCommand *cmd, const CliArgs *args);   /*   index, add, *
 int cmd_optimize(const CliCommand *cmd, const CliArgs *args); /*   delete, optimize */
 int cmd_analyze(const CliCommand *cmd, const CliArgs *args);  /* cmd_info.c: */
 int cmd_stats(const CliCommand *cmd, const CliArgs *args);    /*   analyze, stats, */
-int cmd_check(const CliCommand *cmd, const CliArgs *args);    /*   check */
+int cmd_check(const CliCommand *cmd, const CliArgs *args);    /*   check, inspect */
+int cmd_inspect(const CliCommand *cmd, const CliArgs *args);
 
 /* Join words[0..n) with single spaces into a new buffer (sw_free), *len its
 ** length; NULL when out of memory. */

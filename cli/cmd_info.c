@@ -1,12 +1,15 @@
 /*
 ** cmd_info.c — the commands that describe: analyze (the analysis chain on
-** a text), stats (what the index holds) and check (verify every checksum
-** and invariant). Output through sw_render.
+** a text), stats (what the index holds), check (verify every checksum and
+** invariant) and inspect (segments, a term's postings, a document's record,
+** for developers). Output through sw_render.
 */
 #include "cli.h"
 #include "sw_render.h"
 
 #include <string.h>
+
+#define INSPECT_DEFAULT_POSTINGS 20 /* postings listed per segment without -n */
 
 /* ------------------------------------------------------------ analyze -- */
 
@@ -124,4 +127,97 @@ int cmd_check(const CliCommand *cmd, const CliArgs *a) {
   if (src != SW_OK) return cli_report(NULL, &err, src);
   printf("%s: ok\n", dir);
   return cli_flush(EXIT_HITS);
+}
+
+/* ------------------------------------------------------------ inspect -- */
+
+/* A library error of inspect: "no index here" as search says it. */
+static int inspect_error(const char *dir, const char *what, const SwError *err,
+                         int code) {
+  if (code == SW_NOTFOUND && !what) {
+    fprintf(stderr, "swsearch: %s: no index here (build one with: swsearch "
+            "index --index %s PATH...)\n", dir, dir);
+    return EXIT_ERROR;
+  }
+  return cli_report(what, err, code);
+}
+
+int cmd_inspect(const CliCommand *cmd, const CliArgs *a) {
+  const char *what = a->nwords ? a->words[0] : "";
+  int json = a->set[OPT_JSON], rc = EXIT_ERROR, src;
+  size_t need = strcmp(what, "segments") == 0 ? 1 : 2;
+  if (strcmp(what, "segments") != 0 && strcmp(what, "term") != 0 &&
+      strcmp(what, "doc") != 0)
+    return a->nwords ? cli_usage_error(cmd, "inspect what? 'segments', 'term "
+                                       "WORD' or 'doc ID', not '%s'", what)
+                     : cli_usage_error(cmd, "inspect what? 'segments', 'term "
+                                       "WORD' or 'doc ID'");
+  if ((size_t)a->nwords < need)
+    return cli_usage_error(cmd, "inspect %s needs %s", what,
+                           strcmp(what, "term") == 0 ? "a WORD" : "an ID");
+  if ((size_t)a->nwords > need)
+    return cli_usage_error(cmd, "inspect %s takes %s, not also '%s'", what,
+                           need == 1 ? "no argument" : "one argument",
+                           a->words[need]);
+  if (a->set[OPT_POSITIONS] && strcmp(what, "term") != 0)
+    return cli_usage_error(cmd, "--positions is for inspect term");
+  if (a->set[OPT_LIMIT] && strcmp(what, "term") != 0)
+    return cli_usage_error(cmd, "-n is for inspect term");
+  char dir[INDEX_DIR_MAX];
+  if (!cli_index_dir(a->str[OPT_INDEX], dir, sizeof dir)) return EXIT_ERROR;
+
+  SwInspectCommit *commit = NULL;
+  SwInspectTerms *terms = NULL;
+  SwInspectDocs *docs = NULL;
+  SwrSink out;
+  swr_sink_file(&out, stdout);
+  SwError err;
+  sw_error_clear(&err);
+  if (need == 1) {
+    src = sw_inspect_segments(dir, &commit, &err);
+    if (src != SW_OK) {
+      rc = inspect_error(dir, NULL, &err, src);
+      goto done;
+    }
+    if (json) swr_segments_json(&out, commit);
+    else swr_segments_human(&out, commit);
+    rc = EXIT_HITS;
+  } else if (what[0] == 't') {
+    const char *word = a->words[1];
+    size_t max = a->set[OPT_LIMIT] ? (size_t)a->num[OPT_LIMIT]
+                                   : INSPECT_DEFAULT_POSTINGS;
+    src = sw_inspect_term(dir, word, strlen(word), max, a->set[OPT_POSITIONS],
+                          &terms, &err);
+    if (src != SW_OK) {
+      rc = inspect_error(dir, src == SW_QUERY ? word : NULL, &err, src);
+      goto done;
+    }
+    if (json) swr_term_json(&out, terms);
+    else swr_term_human(&out, terms);
+    rc = EXIT_NONE; /* as grep: 1 when no segment holds any of the terms */
+    for (size_t i = 0; i < terms->nterms; i++)
+      if (terms->terms[i].found) rc = EXIT_HITS;
+  } else {
+    const char *id = a->words[1];
+    src = sw_inspect_doc(dir, id, strlen(id), &docs, &err);
+    if (src != SW_OK) {
+      rc = inspect_error(dir, NULL, &err, src);
+      goto done;
+    }
+    if (docs->ndocs == 0) {
+      fprintf(stderr, "swsearch: %s: no document with id '%s' (an internal "
+              "doc id is written #N)\n", dir, id);
+      rc = EXIT_NONE;
+      goto done;
+    }
+    if (json) swr_doc_json(&out, docs);
+    else swr_doc_human(&out, docs);
+    rc = EXIT_HITS;
+  }
+  rc = cli_flush(rc);
+done:
+  sw_inspect_commit_free(commit);
+  sw_inspect_terms_free(terms);
+  sw_inspect_docs_free(docs);
+  return rc;
 }

@@ -59,6 +59,12 @@ const CliCommand cli_commands[] = {
     {"check", "verify every checksum and invariant",
      "swsearch check [--index DIR]", cmd_check,
      GLOBAL_OPTS | OPT_BIT(OPT_INDEX), 0, NULL},
+    {"inspect", "segments, a term's postings, a document's record",
+     "swsearch inspect [--index DIR] [--json] segments | term WORD | doc ID",
+     cmd_inspect,
+     GLOBAL_OPTS | OPT_BIT(OPT_INDEX) | OPT_BIT(OPT_JSON) | OPT_BIT(OPT_LIMIT) |
+         OPT_BIT(OPT_POSITIONS),
+     0, "a word or id starting with '-' goes after --"},
 };
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 
@@ -73,6 +79,9 @@ static const char USAGE[] =
     "       swsearch analyze [TEXT...]\n"
     "       swsearch stats [--index DIR]\n"
     "       swsearch check [--index DIR]\n"
+    "       swsearch inspect [--index DIR] [--json] segments\n"
+    "       swsearch inspect [--index DIR] [--json] [-n N] [--positions] term WORD\n"
+    "       swsearch inspect [--index DIR] [--json] doc ID|#N\n"
     "       swsearch --help | --version\n"
     "\n"
     "Search (the default command):\n"
@@ -108,6 +117,12 @@ static const char USAGE[] =
     "  between. One writer at a time: a second one is refused.\n"
     "Analyze: show each token: position, surface form, indexed term, 'stop'.\n"
     "Stats: what the index holds. Check: verify every checksum and invariant.\n"
+    "Inspect (for developers): segments: each segment of the live commit\n"
+    "  (directory, format, documents, live, terms, manifest). term WORD: the\n"
+    "  terms WORD gives as a query word, and per segment their df, cf and\n"
+    "  first N postings (doc id, freq; --positions: positions; -n N, default\n"
+    "  20). doc ID: the stored record of the document with that id, deleted\n"
+    "  versions too (#N: internal doc id N). --json: one JSON object.\n"
     "\n"
     "  --index DIR   the index directory (default: $SWSEARCH_INDEX, else\n"
     "                $XDG_DATA_HOME/swsearch/index, else\n"

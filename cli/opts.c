@@ -40,6 +40,7 @@ const CliOption cli_options[OPT_COUNT_] = {
     {OPT_MEM, "--mem", 0, NULL, OPTV_NUMBER, "a number of MB", 1, MAX_MEM_MB},
     {OPT_THREADS, "--threads", 0, NULL, OPTV_NUMBER, "a number of threads", 1,
      MAX_THREADS},
+    {OPT_POSITIONS, "--positions", 0, NULL, OPTV_NONE, NULL, 0, 0},
 };
 
 /* ------------------------------------------------------------ lookups -- */

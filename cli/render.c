@@ -430,3 +430,225 @@ void swr_token_human(SwrSink *f, const SwToken *t) {
              : t->stopword              ? "\tstop"
                                         : "");
 }
+
+/* ------------------------------------------------------------- inspect -- */
+
+static const char *json_bool(int b) { return b ? "true" : "false"; }
+
+void swr_segments_human(SwrSink *f, const SwInspectCommit *c) {
+  swr_printf(f, "index       %s\n", c->dir);
+  swr_printf(f, "commit      %llu%s\n", (unsigned long long)c->generation,
+             c->legacy ? " (a format-1 generation directory)" : "");
+  swr_printf(f, "documents   %u (%u live, %u deleted)\n", c->docs,
+             c->live_docs, c->docs - c->live_docs);
+  swr_printf(f, "segments    %zu\n", c->nsegments);
+  for (size_t i = 0; i < c->nsegments; i++) {
+    const SwInspectSegment *s = &c->segments[i];
+    swr_printf(f, "\nsegment %zu   %s\n", i, s->name);
+    swr_printf(f, "  directory   %s\n", s->dir);
+    swr_printf(f, "  format      %u\n", s->format_version);
+    if (s->docs)
+      swr_printf(f, "  doc ids     %u..%u\n", s->first_doc,
+                 s->first_doc + s->docs - 1);
+    swr_printf(f, "  documents   %u\n", s->docs);
+    swr_printf(f, "  live        %u\n", s->live_docs);
+    swr_printf(f, "  deleted     %u\n", s->deleted);
+    swr_printf(f, "  terms       %llu\n", (unsigned long long)s->terms);
+    swr_printf(f, "  tokens      %llu\n", (unsigned long long)s->tokens);
+    swr_printf(f, "  text bytes  %llu\n", (unsigned long long)s->text_bytes);
+    if (s->analysis)
+      swr_printf(f, "  analysis    %u\n", s->analysis);
+    else
+      swr_puts(f, "  analysis    unknown (before format 3)\n");
+    if (s->impact_k1 > 0)
+      swr_printf(f, "  impacts     k1 %.2f, b %.2f\n", s->impact_k1,
+                 s->impact_b);
+    else
+      swr_puts(f, "  impacts     none\n");
+    for (size_t k = 0; k < s->nfiles; k++)
+      swr_printf(f, "  file        %-10s %12llu bytes  xxh3 %016llx\n",
+                 s->files[k].name, (unsigned long long)s->files[k].bytes,
+                 (unsigned long long)s->files[k].checksum);
+  }
+}
+
+void swr_segments_json(SwrSink *f, const SwInspectCommit *c) {
+  swr_puts(f, "{\"index\": ");
+  swr_json_string(f, c->dir);
+  swr_printf(f, ", \"generation\": %llu, \"legacy\": %s, \"docs\": %u, "
+             "\"live_docs\": %u, \"segments\": [",
+             (unsigned long long)c->generation, json_bool(c->legacy), c->docs,
+             c->live_docs);
+  for (size_t i = 0; i < c->nsegments; i++) {
+    const SwInspectSegment *s = &c->segments[i];
+    swr_printf(f, "%s\n  {\"segment\": %zu, \"name\": ", i ? "," : "", i);
+    swr_json_string(f, s->name);
+    swr_puts(f, ", \"dir\": ");
+    swr_json_string(f, s->dir);
+    swr_printf(f, ", \"format_version\": %u, \"number\": %llu, "
+               "\"first_doc\": %u, \"docs\": %u, \"live_docs\": %u, "
+               "\"deleted\": %u, \"terms\": %llu, \"tokens\": %llu, "
+               "\"text_bytes\": %llu, \"analysis\": %u, \"impact_k1\": %.6g, "
+               "\"impact_b\": %.6g, \"files\": [",
+               s->format_version, (unsigned long long)s->number, s->first_doc,
+               s->docs, s->live_docs, s->deleted,
+               (unsigned long long)s->terms, (unsigned long long)s->tokens,
+               (unsigned long long)s->text_bytes, s->analysis,
+               isfinite(s->impact_k1) ? s->impact_k1 : 0.0,
+               isfinite(s->impact_b) ? s->impact_b : 0.0);
+    for (size_t k = 0; k < s->nfiles; k++) {
+      swr_printf(f, "%s{\"name\": ", k ? ", " : "");
+      swr_json_string(f, s->files[k].name);
+      swr_printf(f, ", \"bytes\": %llu, \"xxh3\": \"%016llx\"}",
+                 (unsigned long long)s->files[k].bytes,
+                 (unsigned long long)s->files[k].checksum);
+    }
+    swr_puts(f, "]}");
+  }
+  swr_puts(f, c->nsegments ? "\n]}\n" : "]}\n");
+}
+
+void swr_term_human(SwrSink *f, const SwInspectTerms *ts) {
+  for (size_t i = 0; i < ts->nterms; i++) {
+    const SwInspectTerm *t = &ts->terms[i];
+    if (i) sink_putc(f, '\n');
+    swr_puts(f, "term \"");
+    clean_bytes(f, t->term, t->term_len, 0);
+    swr_puts(f, "\" (from \"");
+    swr_clean(f, t->surface, 0);
+    swr_puts(f, t->stopword ? "\", a stop word)" : "\")");
+    if (!t->found) {
+      swr_puts(f, ": in no segment\n");
+      continue;
+    }
+    swr_printf(f, ": df %u (live documents), cf %llu, in %zu segment%s\n",
+               t->df, (unsigned long long)t->cf, t->nsegments,
+               plural(t->nsegments));
+    for (size_t k = 0; k < t->nsegments; k++) {
+      const SwInspectTermSegment *s = &t->segments[k];
+      swr_printf(f, "  %s (segment %u): df %u, cf %llu, max tf %u\n", s->name,
+                 s->segment, s->df, (unsigned long long)s->cf, s->max_tf);
+      for (size_t p = 0; p < s->npostings; p++) {
+        const SwInspectPosting *o = &s->postings[p];
+        swr_printf(f, "    doc %u freq %u", o->doc, o->freq);
+        if (o->npositions) {
+          swr_puts(f, " positions");
+          for (uint32_t q = 0; q < o->npositions; q++)
+            swr_printf(f, " %u", o->positions[q]);
+        }
+        swr_puts(f, o->deleted ? " (deleted)\n" : "\n");
+      }
+      if (s->truncated)
+        swr_printf(f, "    ... %llu more (-n N shows N)\n",
+                   (unsigned long long)(s->df - s->npostings));
+    }
+  }
+}
+
+void swr_term_json(SwrSink *f, const SwInspectTerms *ts) {
+  swr_puts(f, "{\"word\": ");
+  swr_json_string(f, ts->word);
+  swr_puts(f, ", \"terms\": [");
+  for (size_t i = 0; i < ts->nterms; i++) {
+    const SwInspectTerm *t = &ts->terms[i];
+    swr_puts(f, i ? ",\n  {\"surface\": " : "\n  {\"surface\": ");
+    swr_json_string(f, t->surface);
+    swr_puts(f, ", \"term\": ");
+    swr_json_bytes(f, t->term, t->term_len);
+    swr_printf(f, ", \"stopword\": %s, \"found\": %s, \"df\": %u, "
+               "\"cf\": %llu, \"segments\": [", json_bool(t->stopword),
+               json_bool(t->found), t->df, (unsigned long long)t->cf);
+    for (size_t k = 0; k < t->nsegments; k++) {
+      const SwInspectTermSegment *s = &t->segments[k];
+      swr_printf(f, "%s\n    {\"segment\": %u, \"name\": ", k ? "," : "",
+                 s->segment);
+      swr_json_string(f, s->name);
+      swr_printf(f, ", \"df\": %u, \"cf\": %llu, \"max_tf\": %u, "
+                 "\"truncated\": %s, \"postings\": [", s->df,
+                 (unsigned long long)s->cf, s->max_tf,
+                 json_bool(s->truncated));
+      for (size_t p = 0; p < s->npostings; p++) {
+        const SwInspectPosting *o = &s->postings[p];
+        swr_printf(f, "%s{\"doc\": %u, \"freq\": %u, \"deleted\": %s",
+                   p ? ", " : "", o->doc, o->freq, json_bool(o->deleted));
+        if (o->npositions) {
+          swr_puts(f, ", \"positions\": [");
+          for (uint32_t q = 0; q < o->npositions; q++)
+            swr_printf(f, "%s%u", q ? ", " : "", o->positions[q]);
+          sink_putc(f, ']');
+        }
+        sink_putc(f, '}');
+      }
+      swr_puts(f, "]}");
+    }
+    swr_puts(f, t->nsegments ? "\n  ]}" : "]}");
+  }
+  swr_puts(f, ts->nterms ? "\n]}\n" : "]}\n");
+}
+
+/* "  label     value\n" with the value cleaned; "-" for an empty one. */
+static void doc_field(SwrSink *f, const char *label, const char *value) {
+  swr_printf(f, "  %-9s ", label);
+  if (value && value[0])
+    swr_clean(f, value, 0);
+  else
+    sink_putc(f, '-');
+  sink_putc(f, '\n');
+}
+
+void swr_doc_human(SwrSink *f, const SwInspectDocs *ds) {
+  for (size_t i = 0; i < ds->ndocs; i++) {
+    const SwInspectDoc *d = &ds->docs[i];
+    if (i) sink_putc(f, '\n');
+    swr_printf(f, "doc #%u (%s doc %u, segment %u)%s\n", d->doc,
+               d->segment_name, d->local_doc, d->segment,
+               d->deleted ? ": deleted" : "");
+    doc_field(f, "id", d->id);
+    doc_field(f, "title", d->title);
+    doc_field(f, "date", d->date);
+    doc_field(f, "source", d->source);
+    doc_field(f, "url", d->url);
+    doc_field(f, "file", d->file);
+    swr_printf(f, "  %-9s %u tokens\n", "length", d->length);
+    swr_printf(f, "  %-9s ", "facets");
+    if (!d->nfacets) sink_putc(f, '-');
+    for (size_t k = 0; k < d->nfacets; k++) {
+      if (k) swr_puts(f, ", ");
+      clean_bytes(f, d->facets[k].value, d->facets[k].len, 0);
+    }
+    sink_putc(f, '\n');
+    swr_printf(f, "  %-9s %s\n", "status", d->deleted ? "deleted" : "live");
+  }
+}
+
+void swr_doc_json(SwrSink *f, const SwInspectDocs *ds) {
+  swr_puts(f, "{\"query\": ");
+  swr_json_string(f, ds->query);
+  swr_puts(f, ", \"docs\": [");
+  for (size_t i = 0; i < ds->ndocs; i++) {
+    const SwInspectDoc *d = &ds->docs[i];
+    swr_printf(f, "%s\n  {\"doc\": %u, \"segment\": %u, \"segment_name\": ",
+               i ? "," : "", d->doc, d->segment);
+    swr_json_string(f, d->segment_name);
+    swr_printf(f, ", \"local_doc\": %u, \"id\": ", d->local_doc);
+    swr_json_string(f, d->id);
+    swr_puts(f, ", \"title\": ");
+    swr_json_string(f, d->title);
+    swr_puts(f, ", \"date\": ");
+    swr_json_string(f, d->date);
+    swr_puts(f, ", \"source\": ");
+    swr_json_string(f, d->source);
+    swr_puts(f, ", \"url\": ");
+    swr_json_string(f, d->url);
+    swr_puts(f, ", \"file\": ");
+    swr_json_string(f, d->file);
+    swr_printf(f, ", \"length\": %u, \"deleted\": %s, \"facets\": [",
+               d->length, json_bool(d->deleted));
+    for (size_t k = 0; k < d->nfacets; k++) {
+      if (k) swr_puts(f, ", ");
+      swr_json_bytes(f, d->facets[k].value, d->facets[k].len);
+    }
+    swr_puts(f, "]}");
+  }
+  swr_puts(f, ds->ndocs ? "\n]}\n" : "]}\n");
+}

@@ -92,6 +92,16 @@ void swr_stats_human(SwrSink *s, const char *dir, const SwIndexStats *st);
 ** "identifier", "part" or "stop" when it is one, tab-separated. */
 void swr_token_human(SwrSink *s, const SwToken *t);
 
+/* ------------------------------------------------------------- inspect -- */
+
+/* `swsearch inspect segments|term|doc` (swsearch.h, sw_inspect_*). */
+void swr_segments_human(SwrSink *s, const SwInspectCommit *c);
+void swr_segments_json(SwrSink *s, const SwInspectCommit *c);
+void swr_term_human(SwrSink *s, const SwInspectTerms *t);
+void swr_term_json(SwrSink *s, const SwInspectTerms *t);
+void swr_doc_human(SwrSink *s, const SwInspectDocs *d);
+void swr_doc_json(SwrSink *s, const SwInspectDocs *d);
+
 #ifdef __cplusplus
 }
 #endif
