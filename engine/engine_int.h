@@ -297,6 +297,12 @@ typedef struct EngFacetRef {
   size_t len;
 } EngFacetRef;
 
+/* The next term of the stored field f[*o..n), whichever its namespace:
+** *term (its first byte the namespace) and *len; 0 at the end or at a
+** length byte below 2 or past the end. */
+int eng_facet_field_next(const char *f, size_t n, size_t *o,
+                         const char **term, size_t *len);
+
 /* The next facet term of the field f[*o..n) into *r, skipping identifier
 ** terms; 0 at the end or on bad bytes. */
 int eng_facet_next(const char *f, size_t n, size_t *o, EngFacetRef *r);

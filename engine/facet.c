@@ -132,15 +132,23 @@ static int facet_key(const char *t, size_t kl) {
   return k;
 }
 
+int eng_facet_field_next(const char *f, size_t n, size_t *o,
+                         const char **term, size_t *len) {
+  if (*o >= n) return 0;
+  size_t tl = (unsigned char)f[(*o)++];
+  if (tl < 2 || tl > n - *o) return 0;
+  *term = f + *o;
+  *len = tl;
+  *o += tl;
+  return 1;
+}
+
 int eng_facet_next(const char *f, size_t n, size_t *o, EngFacetRef *r) {
-  for (;;) {
-    if (*o >= n) return 0;
-    size_t tl = (unsigned char)f[(*o)++];
-    if (tl < 2 || tl > n - *o) return 0;
-    const char *t = f + *o + 1;
-    int facet = f[*o] == AN_NS_FACET;
-    *o += tl;
-    if (!facet) continue; /* an identifier term of the id */
+  const char *term;
+  size_t tl;
+  while (eng_facet_field_next(f, n, o, &term, &tl)) {
+    if (term[0] != AN_NS_FACET) continue; /* an identifier term of the id */
+    const char *t = term + 1;
     /* Keys are a few bytes: a plain loop finds the colon sooner than a
     ** call to memchr (12 % of a rare-term query's time). */
     size_t kl = 0;
@@ -151,4 +159,5 @@ int eng_facet_next(const char *f, size_t n, size_t *o, EngFacetRef *r) {
     r->len = tl - 1 - kl - 1;
     return 1;
   }
+  return 0;
 }

@@ -352,14 +352,14 @@ typedef struct Rule {
   struct Rule *next;                 /* next rule of the same flag       */
 } Rule;
 
+/* The code points of s into out[0..max) (sw_base.h's decoder); 0 when s is
+** not valid UTF-8. */
 static size_t utf8_decode_all(const char *s, int32_t *out, size_t max) {
-  size_t k = 0;
-  utf8proc_ssize_t i = 0, n = (utf8proc_ssize_t)strlen(s);
+  size_t k = 0, i = 0, n = strlen(s);
   while (i < n && k < max) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t r =
-        utf8proc_iterate((const utf8proc_uint8_t *)s + i, n - i, &cp);
-    if (r <= 0) return 0;
+    int32_t cp;
+    size_t r = sw_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+    if (cp < 0) return 0;
     out[k++] = cp;
     i += r;
   }

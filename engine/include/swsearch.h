@@ -297,6 +297,140 @@ int sw_index_check(const char *dir, SwReportFn report, void *ctx,
 ** else $HOME/.local/share/swsearch/index. Writes at most cap bytes. */
 int sw_default_index_dir(char *buf, size_t cap, SwError *err);
 
+/* --- inspection (developers: `swsearch inspect`) ------------------------ */
+
+/* What the index holds, shown as it is stored: the segments of the live
+** commit point, a term's postings per segment, a document's record. For
+** looking at an index, not for serving queries: each call opens the index
+** in dir itself and closes it before returning. Results live in one
+** allocation set freed by the matching *_free (NULL is a no-op). Strings
+** are NUL-terminated; document bytes are as stored (not cleaned). */
+
+typedef struct SwInspectFile {
+  char name[16];          /* "terms", "postings", ... (FORMAT.md §2)      */
+  uint64_t bytes;         /* file length                                  */
+  uint64_t checksum;      /* the footer checksum the manifest records     */
+} SwInspectFile;
+
+typedef struct SwInspectSegment {
+  const char *name;       /* as the commit point names it: "seg-00000003" */
+  const char *dir;        /* its directory, DIR/name                      */
+  uint32_t format_version;/* of its manifest                              */
+  uint64_t number;        /* the number in its name                       */
+  SwDocId first_doc;      /* internal id of its first document            */
+  uint32_t docs;          /* documents, deleted ones included             */
+  uint32_t live_docs;     /* of them not deleted                          */
+  uint32_t deleted;
+  uint64_t terms;         /* distinct terms (manifest)                    */
+  uint64_t tokens;        /* sum of its documents' lengths (manifest)     */
+  uint64_t text_bytes;    /* title + text bytes analysed (manifest)       */
+  uint32_t analysis;      /* analysis version that built it; 0: unknown   */
+  double impact_k1;       /* BM25 k1 and b of its blocks' impacts;        */
+  double impact_b;        /*   0 and 0: no impacts                        */
+  size_t nfiles;
+  SwInspectFile files[8];
+} SwInspectSegment;
+
+typedef struct SwInspectCommit {
+  const char *dir;        /* the index directory                          */
+  uint64_t generation;    /* the live commit point's number               */
+  int legacy;             /* 1: a format-1 gen-N directory, no commit     */
+  uint32_t docs;          /* internal doc ids 0..docs-1, deleted included */
+  uint32_t live_docs;
+  size_t nsegments;
+  SwInspectSegment *segments; /* in doc id order                          */
+  void *mem_;             /* private                                      */
+} SwInspectCommit;
+
+/* The live commit point of the index in dir and each of its segments.
+** Errors: those of sw_index_open. */
+int sw_inspect_segments(const char *dir, SwInspectCommit **out, SwError *err);
+void sw_inspect_commit_free(SwInspectCommit *c);
+
+typedef struct SwInspectPosting {
+  SwDocId doc;            /* internal id (over all segments)               */
+  uint32_t freq;          /* occurrences in the document                   */
+  int deleted;            /* 1: the document is deleted (still stored)     */
+  uint32_t npositions;    /* positions, when asked for; else 0             */
+  const uint32_t *positions;
+} SwInspectPosting;
+
+typedef struct SwInspectTermSegment {
+  uint32_t segment;       /* its index in the commit (SwInspectCommit)     */
+  const char *name;       /* "seg-00000003"                                */
+  uint32_t df;            /* documents holding the term, as the segment's
+                             dictionary records it (deleted ones counted)  */
+  uint64_t cf;            /* occurrences, likewise                         */
+  uint32_t max_tf;        /* largest freq in one document                  */
+  size_t npostings;       /* postings listed (at most the cap asked for)   */
+  SwInspectPosting *postings;
+  int truncated;          /* 1: the segment has more postings than listed  */
+} SwInspectTermSegment;
+
+typedef struct SwInspectTerm {
+  const char *surface;    /* the word as typed                             */
+  const char *term;       /* the analysed term looked up                   */
+  size_t term_len;
+  int stopword;           /* 1: dropped from free-text queries             */
+  int found;              /* 1: some segment holds the term                */
+  uint32_t df;            /* live documents holding it (whole index)       */
+  uint64_t cf;            /* occurrences (whole index, deleted included)   */
+  size_t nsegments;       /* segments holding it                           */
+  SwInspectTermSegment *segments;
+} SwInspectTerm;
+
+typedef struct SwInspectTerms {
+  const char *word;       /* what was asked                                */
+  size_t nterms;          /* the query terms its analysis gives (a word
+                             with a hyphen can give two; punctuation none) */
+  SwInspectTerm *terms;
+  void *mem_;             /* private                                       */
+} SwInspectTerms;
+
+/* Analyse word[0..len) as a query word and, for each term it gives, look it
+** up in every segment of the index in dir: df, cf, max_tf and the first
+** max_postings postings (0: all) with their positions when positions = 1.
+** Errors: SW_QUERY (the word gives no term), those of sw_index_open,
+** SW_CORRUPT, SW_NOMEM. A term no segment holds is SW_OK with found = 0. */
+int sw_inspect_term(const char *dir, const char *word, size_t len,
+                    size_t max_postings, int positions,
+                    SwInspectTerms **out, SwError *err);
+void sw_inspect_terms_free(SwInspectTerms *t);
+
+typedef struct SwInspectFacet {
+  const char *value;      /* one stored facet term ("typ:motion"), without
+                             the namespace byte facet terms are indexed with */
+  size_t len;
+} SwInspectFacet;
+
+typedef struct SwInspectDoc {
+  SwDocId doc;            /* internal id                                   */
+  uint32_t segment;       /* index of its segment in the commit            */
+  const char *segment_name;
+  SwDocId local_doc;      /* its id inside the segment                     */
+  const char *id, *title, *date, *source, *url, *file; /* "" when unknown  */
+  uint32_t length;        /* tokens (title + text), as BM25 counts them    */
+  int deleted;            /* 1: deleted (replaced or removed), not served  */
+  size_t nfacets;
+  SwInspectFacet *facets;
+} SwInspectDoc;
+
+typedef struct SwInspectDocs {
+  const char *query;      /* what was asked                                */
+  size_t ndocs;           /* records found: the live one and any deleted
+                             earlier versions with the same id             */
+  SwInspectDoc *docs;     /* in internal id order                          */
+  void *mem_;             /* private                                       */
+} SwInspectDocs;
+
+/* The stored records of the document with this id in the index in dir
+** (deleted versions too), or with id "#N" the record of internal doc id N.
+** No such document: SW_OK with ndocs = 0. Errors: those of sw_index_open,
+** SW_CORRUPT, SW_NOMEM. */
+int sw_inspect_doc(const char *dir, const char *id, size_t len,
+                   SwInspectDocs **out, SwError *err);
+void sw_inspect_docs_free(SwInspectDocs *d);
+
 #ifdef __cplusplus
 }
 #endif

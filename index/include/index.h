@@ -348,4 +348,45 @@ void ix_postings_free(IxPostings *p); /* NULL is a no-op */
 typedef void (*IxReportFn)(void *ctx, const char *line);
 int ix_check(const char *dir, IxReportFn report, void *ctx, SwError *err);
 
+/* --------------------------------------------------------------- inspect --
+** What `swsearch inspect` shows of the segments of an open reader
+** (index/inspect.c): each segment's manifest and place in the doc id space,
+** and one segment's own dictionary entry and postings of a term. */
+
+typedef struct IxSegmentInfo {
+  const char *name;        /* "seg-00000003" (or format 1's "gen-"), borrowed
+                              from the reader                              */
+  const char *dir;         /* its directory DIR/name, borrowed             */
+  uint32_t version;        /* format version of its manifest               */
+  uint64_t number;         /* the number in its name                       */
+  SwDocId base;            /* global id of its first document              */
+  uint32_t docs;           /* documents, deleted included                  */
+  uint32_t ndel;           /* of them deleted                              */
+  uint64_t terms;          /* manifest: distinct terms                     */
+  uint64_t tokens;         /* manifest: sum of document lengths            */
+  uint64_t text_bytes;     /* manifest: title + text bytes analysed        */
+  uint32_t analysis;       /* manifest: analysis version (0: unknown)      */
+  double impact_k1, impact_b; /* manifest: impacts' BM25 k1, b (0: none)    */
+  size_t nfiles;           /* files of the segment (FORMAT.md §2)          */
+  const char *file_name[8];
+  uint64_t file_size[8];   /* manifest: length of each                     */
+  uint64_t file_sum[8];    /* manifest: footer checksum of each            */
+} IxSegmentInfo;
+
+uint64_t ix_reader_generation(const IxReader *r); /* the commit's number   */
+int ix_reader_legacy(const IxReader *r);  /* 1: format 1 gen-N directory    */
+uint32_t ix_reader_segments(const IxReader *r); /* segments, doc id order   */
+/* Segment i (< ix_reader_segments) of r. */
+void ix_reader_segment_info(const IxReader *r, uint32_t i, IxSegmentInfo *out);
+/* The segment holding global doc d, or UINT32_MAX when d is out of range. */
+uint32_t ix_reader_segment_of(const IxReader *r, SwDocId d);
+/* Look up term[0..len) in segment i's own dictionary (*ti: its df, cf,
+** max_tf there, deleted documents counted) and open an iterator over that
+** segment's postings, deleted documents included, with doc ids LOCAL to
+** the segment (add IxSegmentInfo.base). SW_NOTFOUND when the segment does not
+** hold the term; SW_CORRUPT, SW_NOMEM. Free with ix_postings_free. */
+int ix_segment_postings(IxReader *r, uint32_t i, const char *term, size_t len,
+                        int with_positions, IxTermInfo *ti, IxPostings **out,
+                        SwError *err);
+
 #endif /* SW_INDEX_H */
