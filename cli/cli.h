@@ -1,6 +1,6 @@
 /*
 ** cli.h — what the files of the swsearch command share: exit codes, the
-** option table and its one parser (opts.c), the command table (main.c),
+** option table and its one parser (opts.c), the command table (commands.c),
 ** settings (settings.c) and the command handlers (cmd_*.c). Private to
 ** cli/; what a server needs too lives in include/sw_render.h.
 */
@@ -113,12 +113,13 @@ int cli_option_error(const char *fmt, ...)
 ** on stderr; returns EXIT_ERROR. */
 int cli_usage_error(const CliCommand *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* "swsearch: [what: ]<message>" for a library error; returns EXIT_ERROR. */
-int cli_report(const char *what, const SwError *err, int code);
-/* The whole help (swsearch --help) to f. */
-void cli_help(FILE *f);
-/* fflush(stdout), "swsearch: standard output: ..." when it failed: rc or
+/* report.c: "swsearch: [what: ]<message>" for a library error; returns
 ** EXIT_ERROR. */
+int cli_report(const char *what, const SwError *err, int code);
+/* commands.c: the whole help (swsearch --help) to f. */
+void cli_help(FILE *f);
+/* report.c: fflush(stdout), "swsearch: standard output: ..." when it
+** failed: rc or EXIT_ERROR. */
 int cli_flush(int rc);
 
 /* ----------------------------------------------------------- settings -- */
