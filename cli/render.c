@@ -87,11 +87,26 @@ void swr_printf(SwrSink *s, const char *fmt, ...) {
 
 /* ------------------------------------------------------------- UTF-8 -- */
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid
-** (overlong forms, surrogates and code points past U+10FFFF are invalid):
-** sw_base.h's decoder, the project's only one. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  return sw_utf8_valid_len(s, n);
+/* End of the run from s[j] of bytes that go out unchanged, written with one
+** call (a stdio call a character was a tenth of a search's time): ASCII
+** bytes from lo to 0x7E other than the two quote_ ones (JSON: '"' and
+** '\\'), and valid UTF-8 characters, C1 controls (U+0080..U+009F) among
+** them only when c1. */
+static size_t plain_run(const unsigned char *s, size_t n, size_t j,
+                        unsigned char lo, int quote, int c1) {
+  while (j < n) {
+    unsigned char d = s[j];
+    if (d < 0x80) {
+      if (d < lo || d == 0x7F || (quote && (d == '"' || d == '\\'))) break;
+      j++;
+      continue;
+    }
+    if (!c1 && d == 0xC2 && j + 1 < n && s[j + 1] <= 0x9F) break;
+    size_t m = sw_utf8_valid_len(s + j, n - j);
+    if (m == 0) break;
+    j += m;
+  }
+  return j;
 }
 
 /* ------------------------------------------------------ JSON strings -- */
@@ -102,42 +117,20 @@ void swr_json_bytes(SwrSink *f, const char *str, size_t n) {
   sink_putc(f, '"');
   size_t i = 0;
   while (i < n) {
-    /* Bytes that pass unchanged, written at once. */
-    size_t j = i;
-    while (j < n) {
-      unsigned char d = s[j];
-      if (d >= 0x20 && d < 0x7F && d != '"' && d != '\\') {
-        j++;
-      } else if (d >= 0x80) {
-        size_t m = utf8_len(s + j, n - j);
-        if (m == 0) break;
-        j += m;
-      } else {
-        break;
-      }
-    }
+    size_t j = plain_run(s, n, i, 0x20, 1, 1);
     if (j > i) {
       swr_write(f, s + i, j - i);
       i = j;
       continue;
     }
-    unsigned char c = s[i];
+    unsigned char c = s[i++];
     if (c == '"' || c == '\\') {
       sink_putc(f, '\\');
       sink_putc(f, (char)c);
-      i++;
-    } else if (c < 0x20 || c == 0x7F) {
-      swr_printf(f, "\\u%04x", c);
-      i++;
+    } else if (c < 0x80) {
+      swr_printf(f, "\\u%04x", c); /* a control character or DEL */
     } else {
-      size_t l = utf8_len(s + i, n - i);
-      if (l == 0) {
-        swr_puts(f, "\\ufffd");
-        i++;
-      } else {
-        swr_write(f, s + i, l);
-        i += l;
-      }
+      swr_puts(f, "\\ufffd"); /* a byte that is not UTF-8 */
     }
   }
   sink_putc(f, '"');
@@ -183,22 +176,8 @@ static void clean_bytes(SwrSink *f, const char *str, size_t n,
     if (pending_space && started) sink_putc(f, ' ');
     pending_space = 0;
     started = 1;
-    /* The run of printable characters from here, written at once (one
-    ** stdio call a character was a tenth of a search's time). */
-    size_t j = i;
-    while (j < n) {
-      unsigned char d = s[j];
-      if (d > 0x20 && d < 0x7F) {
-        j++;
-      } else if (d >= 0x80 && !(d == 0xC2 && j + 1 < n && s[j + 1] >= 0x80 &&
-                                s[j + 1] <= 0x9F)) { /* C1: a space */
-        size_t m = utf8_len(s + j, n - j);
-        if (m == 0) break;
-        j += m;
-      } else {
-        break;
-      }
-    }
+    /* The run of printable characters from here (C1: a space). */
+    size_t j = plain_run(s, n, i, 0x21, 0, 0);
     if (j > i) {
       swr_write(f, s + i, j - i);
       i = j;

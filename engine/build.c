@@ -487,7 +487,7 @@ static int build(const char *dir, const char *const *paths, size_t npaths,
   if (threads > BUILD_MAX_THREADS) threads = BUILD_MAX_THREADS;
   if (threads > 1 && (rc = pipe_new(threads, &b.pipe, err)) != SW_OK) goto fail;
 
-  EngIntakeStats is;
+  SwReadStats is;
   rc = b.pipe ? eng_intake_paths(paths, npaths, add_doc, &b, intake_warn, &b,
                                   &is, err)
               : eng_intake_paths(paths, npaths, add_doc, &b, warn, warn_ctx,

@@ -25,14 +25,8 @@
 ** document over SW_MAX_DOC_BYTES, a symlink loop) is reported through warn
 ** with "file:line" or "file" and skipped; it never stops the walk. A file
 ** named explicitly with another extension is reported and skipped too.
-** Details (title trimming, Markdown heading marks, line limits): intake.c. */
-
-typedef struct EngIntakeStats {
-  uint64_t files;    /* input files opened                         */
-  uint64_t docs;     /* documents handed to the callback           */
-  uint64_t skipped;  /* documents, lines or files skipped           */
-  uint64_t bytes;    /* input bytes read (after decompression)      */
-} EngIntakeStats;
+** Details (title trimming, Markdown heading marks, line limits): intake.c.
+** The counters are the public SwReadStats (swsearch.h, sw_read_documents). */
 
 /* Called once per document. `where` is "file:line" or "file" for messages.
 ** doc and where are borrowed for the duration of the call only (doc's
@@ -49,7 +43,7 @@ typedef int (*EngDocFn)(void *ctx, const IxDoc *doc, const char *where,
 ** sw_malloc/sw_free (a process-wide setting of cJSON). */
 int eng_intake_paths(const char *const *paths, size_t npaths, EngDocFn fn,
                      void *ctx, SwWarnFn warn, void *warn_ctx,
-                     EngIntakeStats *stats, SwError *err);
+                     SwReadStats *stats, SwError *err);
 
 /* ====================================================== interface to query.c
 ** Query language v1: text -> an analysed, flat AST.

@@ -75,7 +75,7 @@ typedef struct Intake {
   void *ctx;              /* its context                                   */
   SwWarnFn warn;          /* problem reporter, may be NULL                 */
   void *warn_ctx;         /* its context                                   */
-  EngIntakeStats *st;     /* counters, never NULL here                     */
+  SwReadStats *st;     /* counters, never NULL here                     */
   SwError *err;           /* the caller's error                            */
   char *path;             /* display path of the current entry             */
   size_t path_len;        /* strlen(path)                                  */
@@ -723,8 +723,8 @@ static int visit(Intake *in, int is_arg) {
 
 int eng_intake_paths(const char *const *paths, size_t npaths, EngDocFn fn,
                      void *ctx, SwWarnFn warn, void *warn_ctx,
-                     EngIntakeStats *stats, SwError *err) {
-  EngIntakeStats local;
+                     SwReadStats *stats, SwError *err) {
+  SwReadStats local;
   Intake in;
   memset(&in, 0, sizeof in);
   if (!stats) stats = &local;
@@ -800,14 +800,6 @@ int sw_read_documents(const char *const *paths, size_t npaths, SwDocFn fn,
                       SwReadStats *stats, SwError *err) {
   if (!fn) return sw_error_set(err, SW_INPUT, "sw_read_documents: no callback");
   DocRelay r = {fn, ctx};
-  EngIntakeStats st;
-  int rc = eng_intake_paths(paths, npaths, relay_doc, &r, warn, warn_ctx, &st,
-                            err);
-  if (stats) {
-    stats->files = st.files;
-    stats->docs = st.docs;
-    stats->skipped = st.skipped;
-    stats->bytes = st.bytes;
-  }
-  return rc;
+  return eng_intake_paths(paths, npaths, relay_doc, &r, warn, warn_ctx, stats,
+                          err);
 }

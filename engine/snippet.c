@@ -108,15 +108,9 @@ void eng_snippet_free(EngSnippet *sn) {
 
 /* ---------------------------------------------------------------- UTF-8 -- */
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid
-** (overlong, surrogate, beyond U+10FFFF, truncated): sw_base.h's decoder. */
-static inline size_t utf8_seq(const unsigned char *s, size_t n) {
-  return sw_utf8_valid_len(s, n);
-}
-
 /* Bytes of the character at t[i] (1 for an invalid byte). */
 static size_t char_len(const char *t, size_t len, size_t i) {
-  size_t n = utf8_seq((const unsigned char *)t + i, len - i);
+  size_t n = sw_utf8_valid_len((const unsigned char *)t + i, len - i);
   return n ? n : 1;
 }
 
@@ -561,7 +555,7 @@ static size_t put_word(EngSnippet *sn, const char *text, size_t len,
       put(sn, open, olen);
       in = 1;
     }
-    size_t n = utf8_seq((const unsigned char *)text + i, len - i);
+    size_t n = sw_utf8_valid_len((const unsigned char *)text + i, len - i);
     if (n) put(sn, text + i, n);
     else put(sn, "\xEF\xBF\xBD", 3);
     i += n ? n : 1;

@@ -159,12 +159,6 @@ struct AnAnalyzer {
 
 /* ---------------------------------------------------------------- bytes -- */
 
-/* Decode one code point (sw_base.h's decoder): the bytes consumed, *cp the
-** code point or -1 for an invalid sequence (its maximal subpart consumed). */
-static inline size_t decode(const unsigned char *s, size_t n, int32_t *cp) {
-  return sw_utf8_decode(s, n, cp);
-}
-
 /* ASCII letter or digit. */
 static inline int ascii_word(unsigned c) {
   return c - '0' < 10u || (c | 0x20u) - 'a' < 26u;
@@ -199,7 +193,7 @@ static inline uint64_t swar_word(uint64_t x) { /* cf. ascii_word() */
 
 /* 1 if s[0..n) starts with a letter of U+00C0..U+00FF (Swedish å, ä, ö,
 ** é, ...): every code point there is a letter (Lu or Ll) except U+00D7 and
-** U+00F7 (× and ÷). A shortcut past decode() and utf8proc for the
+** U+00F7 (× and ÷). A shortcut past sw_utf8_decode() and utf8proc for the
 ** commonest non-ASCII letters; word_cp() gives the same answer. */
 static inline int latin1_letter(const unsigned char *s, size_t n) {
   return s[0] == 0xC3 && n >= 2 && (s[1] & 0xC0u) == 0x80 && s[1] != 0x97 &&
@@ -240,7 +234,7 @@ static size_t suffix_end(const unsigned char *text, size_t len,
   int k = 0;
   while (p < len) {
     int32_t cp;
-    size_t n = decode(text + p, len - p, &cp);
+    size_t n = sw_utf8_decode(text + p, len - p, &cp);
     if (cp < 0 || !word_cp(cp)) break; /* the run ends here */
     int lower = cp < 0x80 ? (uint32_t)cp - 'a' < 26u
                           : utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
@@ -501,7 +495,7 @@ static int scan_run(Scan *sc, Run *r, size_t *invalid) {
       continue;
     }
     if (latin1_letter(t + p, len - p)) break;
-    size_t n = decode(t + p, len - p, &cp);
+    size_t n = sw_utf8_decode(t + p, len - p, &cp);
     if (cp < 0) (*invalid)++;
     else if (word_cp(cp)) break;
     p += n;
@@ -548,13 +542,13 @@ static int scan_run(Scan *sc, Run *r, size_t *invalid) {
       p += 2;
       continue;
     }
-    size_t n = decode(t + p, len - p, &cp);
+    size_t n = sw_utf8_decode(t + p, len - p, &cp);
     if (cp >= 0 && joiner(cp) && p + n < len) {
       /* A soft hyphen or zero-width joiner inside a word (PDF text) keeps
       ** the word whole when a letter or digit follows; folding drops it. */
       unsigned c2 = t[p + n];
       int32_t next = -1;
-      if (c2 >= 0x80) decode(t + p + n, len - p - n, &next);
+      if (c2 >= 0x80) sw_utf8_decode(t + p + n, len - p - n, &next);
       if (c2 < 0x80 ? ascii_word(c2) : next >= 0 && word_cp(next)) {
         is_ascii = 0;
         p += n;

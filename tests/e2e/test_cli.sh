@@ -7,28 +7,8 @@
 #
 # ctest sets SWSEARCH (the binary), SW_SOURCE_DIR (repo root), SW_TMP (scratch).
 set -eu
-: "${SWSEARCH:?set by ctest}" "${SW_SOURCE_DIR:?set by ctest}" "${SW_TMP:?set by ctest}"
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to parse --json"; exit 77; }
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-tmp="$SW_TMP/cli"
-rm -rf "$tmp"
-mkdir -p "$tmp"
-ix="$tmp/index"
-# Never read or write the user's default index from a test.
-export SWSEARCH_INDEX="$tmp/no-default-index"
-unset XDG_DATA_HOME
-
-# run CMD...: run it, keep stdout/stderr in $tmp/out, $tmp/err and the exit
-# code in $rc; a signal death (exit >= 128) fails the test at once.
-run() {
-  rc=0
-  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-  [ "$rc" -lt 128 ] || fail "crashed with exit $rc: $* :: $(head -c 500 "$tmp/err")"
-}
-expect_rc() { # WANT WHAT
-  [ "$rc" -eq "$1" ] || fail "$2: exit $rc, expected $1 :: $(head -c 500 "$tmp/err")"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" cli
 
 # ids INDEX QUERY...: $got = the ids of all hits, sorted, space-separated
 # ("-" for none); exit code in $rc; the JSON stays in $tmp/out.

@@ -8,26 +8,8 @@
 #
 # ctest sets SWSEARCH (the binary), SW_SOURCE_DIR (repo root), SW_TMP (scratch).
 set -eu
-: "${SWSEARCH:?set by ctest}" "${SW_SOURCE_DIR:?set by ctest}" "${SW_TMP:?set by ctest}"
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to parse --json"; exit 77; }
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-tmp="$SW_TMP/cli-rooms"
-rm -rf "$tmp"
-mkdir -p "$tmp"
-ix="$tmp/index"
-# Never read or write the user's default index from a test.
-export SWSEARCH_INDEX="$tmp/no-default-index"
-unset XDG_DATA_HOME
-
-run() {
-  rc=0
-  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-  [ "$rc" -lt 128 ] || fail "crashed with exit $rc: $* :: $(head -c 500 "$tmp/err")"
-}
-expect_rc() { # WANT WHAT
-  [ "$rc" -eq "$1" ] || fail "$2: exit $rc, expected $1 :: $(head -c 500 "$tmp/err")"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" cli-rooms
 # json EXPR [ARG...]: print a python expression over the JSON on stdout
 # (r; the ARGs are a[0], a[1], ...).
 json() {

@@ -137,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   Seen seen;
   memset(&seen, 0, sizeof seen);
-  EngIntakeStats st;
+  SwReadStats st;
   SwError err;
   sw_error_clear(&err);
   const char *paths[1] = {path};

@@ -129,7 +129,7 @@ static const char *JSONL =
     "{\"id\":\"d9\",\"title\":5,\"text\":\"titel är ett tal\"}"; /* 9, no \n */
 
 static int run(Seen *s, const char *const *paths, size_t n,
-               EngIntakeStats *st, SwError *err) {
+               SwReadStats *st, SwError *err) {
   memset(s, 0, sizeof *s);
   sw_error_clear(err);
   return eng_intake_paths(paths, n, on_doc, s, on_warn, s, st, err);
@@ -165,7 +165,7 @@ int main(void) {
           20);
 
   Seen *s = calloc(1, sizeof *s);
-  EngIntakeStats st;
+  SwReadStats st;
   SwError err;
 
   /* --- the whole tree ---------------------------------------------- */
