@@ -198,11 +198,11 @@ void swr_search_json(SwrSink *f, const char *query, const SwResults *res) {
   swr_puts(f, "{\"query\": ");
   swr_json_string(f, query);
   swr_printf(f, ", \"total_hits\": %llu, \"total_exact\": %s, \"took_ms\": "
-             "%.3f, \"partial\": %s, \"hits\": [",
+             "%.3f, \"partial\": %s, \"clauses\": %u, \"hits\": [",
              (unsigned long long)res->total_hits,
              res->total_exact ? "true" : "false",
              isfinite(res->took_ms) ? res->took_ms : 0.0,
-             res->partial ? "true" : "false");
+             res->partial ? "true" : "false", res->clauses);
   for (size_t i = 0; i < res->nhits; i++) {
     const SwHit *h = &res->hits[i];
     swr_printf(f, "%s\n  {\"rank\": %zu, \"id\": ", i ? "," : "", i + 1);
@@ -225,6 +225,7 @@ void swr_search_json(SwrSink *f, const char *query, const SwResults *res) {
       swr_printf(f, ", \"score\": %.6f", h->score);
     else
       swr_puts(f, ", \"score\": null");
+    swr_printf(f, ", \"matched\": %u", h->matched);
     swr_puts(f, ", \"snippet\": ");
     if (h->snippet)
       swr_json_string(f, h->snippet);
@@ -283,8 +284,13 @@ void swr_search_human(SwrSink *f, const char *query, const SwResults *res,
                res->total_hits == 1 ? "" : "s");
     swr_clean(f, query, 0);
     swr_printf(f, "\" (%.2f ms)", res->took_ms);
-    if (res->total_hits > res->nhits)
-      swr_printf(f, ", showing the top %zu", res->nhits);
+    size_t some = 0; /* hits lacking a word: ranked among them by score */
+    for (size_t i = 0; i < res->nhits; i++)
+      some += !res->question && res->hits[i].matched < res->clauses;
+    if (res->total_hits > res->nhits - some)
+      swr_printf(f, ", showing the top %zu", res->nhits - some);
+    if (some)
+      swr_printf(f, "; also %zu with some of the words", some);
     sink_putc(f, '\n');
   }
   for (size_t i = 0; i < res->nhits; i++) {

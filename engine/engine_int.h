@@ -206,10 +206,11 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 **     consecutive words also matches the abbreviation (ENG_BOOST_SYNONYM);
 **   - compound parts: every typed word also matches compounds that hold it
 **     as a part (`grupper` finds `insatsgrupper`; AN_NS_PART terms), below
-**     the word itself (ENG_BOOST_PART); phrases stay exact. Since documents
-**     found only through parts rank below those with the typed words,
-**     search.c first runs the query without parts and adds them only when
-**     fewer than k documents have the typed words (`parts`);
+**     the word itself (ENG_BOOST_PART); phrases stay exact. search.c first
+**     runs the query without parts and adds them only when fewer than
+**     ENG_PARTS_BELOW (10) documents hold every clause (`parts`): measured
+**     on the judged sets, parts lose where enough documents have the
+**     typed words;
 **   - two neighbouring words both inside one compound (`nämnder i
 **     stadsdelar`): the compound the index holds (`stadsdelsnämnd`) is an
 **     alternative of both clauses and counts as both words typed;
@@ -221,11 +222,12 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 /* The title field (eval.c, title_rerank). Read as an OR alternative of
 ** every word (BM25F proper), the title terms the index holds cost term
 ** queries 70 % at p50 (bench/queries.tsv) for an nDCG@10 change of +0.0015
-** on corpus/queries/municipal.tsv. Instead the best
-** ENG_TITLE_DEPTH candidates by the ranking key are kept; each gains, per
-** query word (typed or expansion) in its title, ENG_TITLE_BONUS times the
-** word's BM25 weight (its score at saturation); then the top k are taken
-** again. Tuned on corpus/queries/municipal.tsv (bench/README.md). */
+** on corpus/queries/municipal.tsv. Instead the best ENG_TITLE_DEPTH hits
+** by score (and those tied with the last) each gain, per query word (typed
+** or expansion) in its title, ENG_TITLE_BONUS times the word's BM25 weight
+** (its score at saturation), and are sorted again; a fixed depth, so the
+** first hits do not depend on k. Tuned on corpus/queries/municipal.tsv
+** (bench/README.md). */
 #define ENG_TITLE_DEPTH 20
 #define ENG_TITLE_BONUS 0.5
 #define ENG_BOOST_SYNONYM 0.8f
@@ -350,12 +352,8 @@ static inline double eng_bm25_term(double wt, uint32_t tf, float norm) {
 
 typedef struct EngHitRaw {
   SwDocId doc;       /* document id                                       */
-  uint32_t matched;  /* ranking level: positive clauses the document
-                        matches (0 for every hit of a question, ranked by
-                        score alone)                                       */
-  uint32_t exact;    /* typed (not expanded) query terms it holds         */
-  double score;      /* BM25 of the distinct terms of the matched clauses  */
-  uint32_t clauses;  /* positive clauses it matches, in every mode (SwHit) */
+  double score;      /* the ranking score (eval.c): hits are in its order  */
+  uint32_t clauses;  /* positive clauses it matches (SwHit.matched)       */
 } EngHitRaw;
 
 typedef struct EngEvalResult {

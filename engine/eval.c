@@ -1,7 +1,9 @@
 /*
 ** eval.c — query evaluation: the iterator plan (term, phrase, OR, empty),
-** the top-level leapfrog AND with exclusions, the partial-mode fallback,
-** scoring and the bounded top-k heap. Interface: engine_int.h, "interface
+** the runs (one term; one clause by leapfrog; several clauses ranked softly
+** by BM25 times the share of words held, with MaxScore and block-max
+** pruning; questions over the whole union), scoring and the bounded top-k
+** heap. One order for every hit: its score. Interface: engine_int.h, "interface
 ** to eval.c", which also states the iterator protocol.
 **
 ** Everything is document-at-a-time: each iterator sits on one document and
@@ -28,13 +30,17 @@
 */
 #include "engine_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Phrase clauses run_and checks lazily (the rest eagerly). */
 #define ENG_MAX_LAZY 8
-/* Of the candidates pruning skips, every this many-th is checked anyway to
-** estimate the total. */
+/* run_and checks the phrases of the first this many candidates, so their
+** count is exact; of the later ones it checks those that could enter the
+** heap and every ENG_PRUNE_SAMPLE-th, from which it estimates the rest.
+** Both fixed, not tied to k, so the total is the same whatever k. */
+#define ENG_EXACT_FIRST 2000
 #define ENG_PRUNE_SAMPLE 4
 
 typedef struct EngIter EngIter;
@@ -63,6 +69,8 @@ struct EngIter {
                              terms; run_and checks positions (phrase_verify)
                              only for those that could enter the heap      */
   SwDocId vdoc;           /* phrase: the document last found to hold it    */
+  double bound;           /* top-level clause: the most it can add to a
+                             document's BM25 (clause_bound)                */
 };
 
 /* What evaluation knows of one query term. */
@@ -71,8 +79,6 @@ typedef struct TermState {
   double wt;              /* idf * (k1 + 1)                                 */
   uint32_t stamp;         /* == ev->epoch: marked for the current document */
   uint32_t tf;            /* freq in the current document (when marked)    */
-  uint32_t typed;         /* typed words it stands for: 0 (alternative),
-                             1, or 2 (a compound joining two words)        */
   int found;              /* 1: the index has the term                      */
 } TermState;
 
@@ -101,17 +107,20 @@ struct EngEval {
   const float *norms;     /* BM25 length norm per document                  */
   uint32_t ndocs;         /* doc id space (deleted documents included)      */
   uint32_t nlive;         /* live documents: BM25's N                       */
-  uint32_t exact;         /* score_marked: typed terms among the marked     */
   int collect;            /* 1: keep every matching document in all[]       */
   SwDocId *all;           /* the matching documents (when collect)          */
   size_t nall, all_cap;   /* ... held, allocated                            */
   int all_nomem;          /* 1: all[] could not grow                        */
   int prune;              /* 1: skip what cannot enter the heap (top-k)     */
-  uint64_t skipped;       /* candidates pruned (run_and)                     */
-  uint64_t sampled;       /* ... of which checked all the same (1 in
-                             ENG_PRUNE_SAMPLE) to estimate the total       */
+  uint64_t cands;         /* run_and: candidates holding every term         */
+  uint64_t sampled;       /* ... past ENG_EXACT_FIRST, checked to estimate
+                             the total (1 in ENG_PRUNE_SAMPLE)             */
   uint64_t held;          /* ... of those, holding every phrase             */
   double impact_scale;    /* ix_reader_impact_scale: 0, no block impacts    */
+  uint32_t *sord;         /* run_rest: clauses by ascending bound           */
+  size_t sord_cap;        /* ... allocated                                  */
+  double *cbound;         /* run_soft: clause_bound per clause, query order */
+  size_t cbound_cap;      /* ... allocated                                  */
 };
 
 /* Record d as matching, for facet counts. */
@@ -141,6 +150,8 @@ void eng_eval_free(EngEval *ev) {
   sw_free(ev->cand);
   sw_free(ev->heap);
   sw_free(ev->all);
+  sw_free(ev->sord);
+  sw_free(ev->cbound);
   sw_free(ev);
 }
 
@@ -159,30 +170,24 @@ static inline void begin_doc(EngEval *ev) {
   ev->nmarked = 0;
 }
 
-/* BM25 of the marked terms; ev->exact gets how many of them the user
-** typed (not expansion alternatives: expand.c). */
-static double score_marked(EngEval *ev, SwDocId d) {
+/* BM25 of the marked terms. */
+static double score_marked(const EngEval *ev, SwDocId d) {
   float norm = ev->norms[d];
   double s = 0;
-  uint32_t exact = 0;
   for (uint32_t i = 0; i < ev->nmarked; i++) {
     const TermState *ts = &ev->terms[ev->marked[i]];
-    exact += ts->typed;
     if (ts->wt == 0) continue; /* typed but weighing nothing (expand.c) */
     s += eng_bm25_term(ts->wt, ts->tf, norm);
   }
-  ev->exact = exact;
   return s;
 }
 
 /* ---------------------------------------------------------------- heap -- */
 
-/* 1 if a ranks below b: fewer clauses, then fewer typed terms (a document
-** found only through expansions ranks below one with the words typed),
-** then lower score, then higher id. */
+/* 1 if a ranks below b: lower score, then higher id. One order for every
+** query: no tiers of clauses matched or words typed, so hits come out in
+** the order of the score they print. */
 static inline int worse(const EngHitRaw *a, const EngHitRaw *b) {
-  if (a->matched != b->matched) return a->matched < b->matched;
-  if (a->exact != b->exact) return a->exact < b->exact;
   if (a->score != b->score) return a->score < b->score;
   return a->doc > b->doc;
 }
@@ -201,9 +206,9 @@ static void sift_down(EngHitRaw *h, size_t n, size_t i) {
 }
 
 /* Keep hit if it is among the best heap_cap seen so far. */
-static inline void offer(EngEval *ev, SwDocId d, uint32_t matched,
-                         uint32_t exact, double score, uint32_t clauses) {
-  EngHitRaw h = {d, matched, exact, score, clauses};
+static inline void offer(EngEval *ev, SwDocId d, double score,
+                         uint32_t clauses) {
+  EngHitRaw h = {d, score, clauses};
   if (ev->nheap < ev->heap_cap) {
     size_t i = ev->nheap++;
     while (i > 0) {
@@ -247,14 +252,22 @@ static void sort_hits(EngHitRaw *h, size_t n,
   }
 }
 
-/* The title field (ENG_TITLE_BONUS): the held hits (heap order lost) gain
-** a bonus per query word their title holds, read from the word's
-** AN_NS_TITLE term, one seek per hit; then they are sorted best first and
-** cut to k. */
+/* The title field (ENG_TITLE_BONUS): the held hits are sorted best first;
+** the best ENG_TITLE_DEPTH of them gain a bonus per query word their title
+** holds, read from the word's AN_NS_TITLE term, one seek per hit, and are
+** sorted again; then the hits are cut to k. The depth is fixed, not k, so
+** the first hits are the same whatever k is asked, and they stay in score
+** order: a hit past the depth scores no more than the lowest body score
+** within it, which the bonus only raises. */
 static int title_rerank(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
                         SwError *err) {
   EngHitRaw *h = ev->heap;
-  size_t n = ev->nheap;
+  sort_hits(h, ev->nheap, best_first);
+  size_t n = ev->nheap < ENG_TITLE_DEPTH ? ev->nheap : ENG_TITLE_DEPTH;
+  /* Hits tied with the last one in score too: which of equals the depth
+  ** takes must not hang on internal doc ids (they differ between an index
+  ** updated in place and a fresh build of the same documents). */
+  while (n > 0 && n < ev->nheap && h[n].score == h[n - 1].score) n++;
   sort_hits(h, n, by_doc);
   for (uint32_t t = 0; t < q->nterms; t++) {
     const EngQTerm *qt = &q->terms[t];
@@ -736,7 +749,6 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
     if (rc == SW_NOTFOUND) continue;
     if (rc) return sw_error_set(err, rc, "%s", local.msg);
     ts->found = 1;
-    ts->typed = q->terms[t].joined ? 2 : !q->terms[t].alt;
     ts->wt = eng_bm25_weight(ev->nlive, ts->ti.df) * q->terms[t].boost;
   }
   return SW_OK;
@@ -785,7 +797,7 @@ static int run_single(EngEval *ev, EngIter *it, uint64_t *total,
     matched_doc(ev, d);
     /* Equal scores keep the earlier (lower) doc: only strictly better
     ** enters a full heap. */
-    if (ev->nheap < ev->heap_cap || s > ev->heap[0].score) offer(ev, d, 1, 0, s, 1);
+    if (ev->nheap < ev->heap_cap || s > ev->heap[0].score) offer(ev, d, s, 1);
     min = d + 1;
     int rc = ix_postings_next(p, err);
     if (rc) return rc;
@@ -811,25 +823,23 @@ static int excluded(EngIter **ex, uint32_t nex, SwDocId d, int *out,
   return SW_OK;
 }
 
-/* Every clause required: leapfrog from the rarest.
+/* The query of one clause (with alternatives, exclusions, or a phrase):
+** its documents, leapfrogged with the exclusions' complement.
 **
 ** Top-k pruning of phrases (two phases): a phrase clause stops on every
 ** document holding all its terms, and the positions are read only when
 ** the document could enter the heap. Its score does not depend on them (a
 ** phrase scores by its terms' tf), so collecting the clauses gives the
-** exact score the document would have: when the heap is full and that
-** does not beat its worst hit, the positions are never read. The hits are
-** exactly those of an exhaustive run. The total is then an estimate
-** (*exact = 0): the documents confirmed, plus the pruned candidates times
-** the share holding the phrases among every ENG_PRUNE_SAMPLE-th of them,
-** checked only for that (the candidates that were checked for the heap
-** are the best scoring, so their share overestimated by half on the test
-** corpus). */
+** exact score the document would have; the hits are exactly those of an
+** exhaustive run. The total: the first ENG_EXACT_FIRST candidates are all
+** checked and counted; of the later ones every ENG_PRUNE_SAMPLE-th is
+** checked too, and the share of those holding the phrases estimates the
+** rest (*exact = 0). Neither depends on k, so neither does the total. */
 static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
                    uint32_t nex, uint64_t *total, int *exact, SwError *err) {
   uint64_t n = 0;
   SwDocId d = 0;
-  EngIter *lazy[ENG_MAX_LAZY];
+  EngIter *lazy[ENG_MAX_LAZY] = {NULL};
   uint32_t nlazy = 0;
   sort_by_cost(cl, ncl);
   if (ev->prune)
@@ -845,13 +855,14 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
       begin_doc(ev);
       for (uint32_t c = 0; c < ncl; c++) cl[c]->ops->collect(cl[c]);
       double sc = score_marked(ev, d);
+      /* Only strictly better enters a full heap (equal: the lower id). */
+      int could = ev->nheap < ev->heap_cap || sc > ev->heap[0].score;
+      int counted = 1;
       if (nlazy) {
-        EngHitRaw h = {d, ncl, ev->exact, sc, ncl};
-        int sample = 0;
-        if (ev->nheap == ev->heap_cap && !worse(&ev->heap[0], &h)) {
-          if (ev->skipped++ % ENG_PRUNE_SAMPLE) goto advance;
-          sample = 1;
-        }
+        uint64_t c = ev->cands++;
+        int later = c >= ENG_EXACT_FIRST;
+        int sample = later && (c - ENG_EXACT_FIRST) % ENG_PRUNE_SAMPLE == 0;
+        if (later && !sample && !could) goto advance;
         for (uint32_t i = 0; i < nlazy && !out; i++) {
           int match;
           if ((rc = phrase_verify(lazy[i], &match, err))) return rc;
@@ -859,33 +870,239 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
         }
         ev->sampled += sample;
         ev->held += sample && !out;
-        if (out || sample) goto advance;
+        if (out) goto advance;
+        counted = !later;
       }
-      n++;
+      n += counted;
       matched_doc(ev, d);
-      offer(ev, d, ncl, ev->exact, sc, ncl);
+      if (could) offer(ev, d, sc, ncl);
     }
   advance:
     if (d + 1 == IX_DOC_END) break;
     d++;
   }
   *total = n;
-  *exact = ev->skipped == 0;
-  if (ev->sampled) /* >= 1 when anything was skipped; round to nearest */
-    *total += (ev->skipped * ev->held + ev->sampled / 2) / ev->sampled;
+  *exact = ev->cands <= ENG_EXACT_FIRST;
+  if (!*exact && ev->sampled) /* round to nearest */
+    *total += ((ev->cands - ENG_EXACT_FIRST) * ev->held + ev->sampled / 2) /
+              ev->sampled;
   return SW_OK;
 }
 
-/* Partial mode: the union of the clauses, ranked by clauses matched.
-** Question mode (soft): the union ranked by BM25 times the share of the
-** clauses matched (the coordination factor), so a document covering more
-** of the question's content words ranks higher without one rare word
-** outweighing everything (strict coordination) or a long document full of
-** one word winning (plain OR). */
-static int run_partial(EngEval *ev, const EngQuery *q, EngIter **cl,
-                       uint32_t ncl, EngIter **ex, uint32_t nex, int soft,
-                       uint64_t *total, SwError *err) {
+/* The most a clause can add to a document's BM25: its terms' weights
+** summed (a term adds wt * tf / (tf + norm) < wt; a term shared by several
+** matched clauses counts once, so the clauses' bounds summed bound the
+** score). */
+static double clause_bound(const EngEval *ev, const EngIter *it) {
+  if (it->ops == &term_ops) return ev->terms[it->term].wt;
+  double s = 0;
+  for (uint32_t i = 0; i < it->nkids; i++) s += clause_bound(ev, it->kids[i]);
+  return s;
+}
+
+/* The score of document d, on which the clauses cl[c] with cl[c]->doc == d
+** sit: the BM25 of their distinct terms times share, the share of the
+** query's words it matches (the coordination factor). */
+static double soft_score(EngEval *ev, EngIter **cl, uint32_t ncl, SwDocId d,
+                         double share) {
+  begin_doc(ev);
+  for (uint32_t c = 0; c < ncl; c++)
+    if (cl[c]->doc == d) cl[c]->ops->collect(cl[c]);
+  return score_marked(ev, d) * share;
+}
+
+/* The most a document lacking some word clause can score: the best
+** nw - 1 of the nw word clauses' bounds, times (nw - 1) / nw; when it must
+** lack word clause `without` (not UINT32_MAX), the others'. bound[] is per
+** clause in query order. */
+static double partial_bound(const EngQuery *q, const double *bound,
+                            uint32_t without) {
+  double sum = 0, min = -1;
+  uint32_t nw = 0;
+  for (uint32_t c = 0; c < q->nclauses; c++) {
+    if (q->clauses[c].filter) continue;
+    nw++;
+    sum += bound[c];
+    if (min < 0 || bound[c] < min) min = bound[c];
+  }
+  if (nw < 2) return 0;
+  double drop = without == UINT32_MAX ? min : bound[without];
+  return (sum - drop) * (nw - 1) / nw * (1 + 1e-9);
+}
+
+/* Queries of two or more clauses, not questions: one score for every
+** document holding any word, BM25 times the share of the query's words it
+** holds (soft_score), so covering more of the query raises the score
+** smoothly, without one rare word outweighing everything or a long
+** document full of one word winning (plain OR), and without tiers: a
+** document missing a word outranks one with all of them when it matches
+** the others much better. Filters stay required.
+**
+** Two runs. run_and first: every document holding every clause, scored
+** (the share is 1) and counted, so the total is theirs and as exact as
+** run_and's. Then run_rest, only when a document lacking a word could
+** still beat the worst hit held (partial_bound > it, or the heap is not
+** full): the documents lacking some word, in MaxScore order. Word clauses
+** by ascending bound; the first ne are non-essential while no document
+** holding only such clauses can beat the heap (ne / nw times their bounds
+** summed <= the worst hit held), so candidates come from the essential
+** clauses alone and the others are sought to each; a candidate whose
+** matched clauses' bounds, times its share, cannot beat the heap is not
+** scored. The hits are those of scoring every document. */
+static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
+                    uint32_t ncl, EngIter **ex, uint32_t nex,
+                    const double *bound, uint32_t seeded, SwError *err) {
+  int rc;
+  if (sw_grow((void **)&ev->sord, &ev->sord_cap, ncl + 1, sizeof *ev->sord))
+    return sw_error_set(err, SW_NOMEM, "out of memory (query plan)");
+  /* ord[0..nw): the word clauses but the seeded one, by ascending bound;
+  ** then the filters and the seeded clause. */
+  uint32_t *ord = ev->sord, nw = 0, nwords = 0, nrest = 0;
+  for (uint32_t c = 0; c < ncl; c++) {
+    cl[c]->bound = bound[c];
+    if (q->clauses[c].filter) continue;
+    nwords++;
+    if (c == seeded) continue;
+    uint32_t j = nw++;
+    for (; j > 0 && cl[ord[j - 1]]->bound > bound[c]; j--) ord[j] = ord[j - 1];
+    ord[j] = c;
+  }
+  for (uint32_t c = 0; c < ncl; c++)
+    if (q->clauses[c].filter || c == seeded) ord[nw + nrest++] = c;
+  uint32_t nf = ncl - nwords;
+  uint32_t ne = 0;
+  double ne_sum = 0;
+  for (;;) {
+    int full = ev->prune && ev->nheap == ev->heap_cap;
+    double theta = full ? ev->heap[0].score : 0;
+    if (full) {
+      while (ne < nw) {
+        double s = ne_sum + cl[ord[ne]]->bound;
+        if ((double)(ne + 1) / nwords * s * (1 + 1e-9) > theta) break;
+        ne_sum = s;
+        ne++;
+      }
+      if (ne == nw) break; /* no document left can enter */
+    }
+    SwDocId d = IX_DOC_END;
+    for (uint32_t i = ne; i < nw; i++)
+      if (cl[ord[i]]->doc < d) d = cl[ord[i]]->doc;
+    if (d == IX_DOC_END) break;
+    if (full && ev->impact_scale > 0) {
+      /* Block-max: up to the next document of an essential clause not on
+      ** d, and within the current block of each one on d, a document
+      ** holds no essential clause but those on d. If their blocks'
+      ** impacts, with every non-essential clause matched too, cannot beat
+      ** the heap, the clauses on d skip to there. */
+      uint32_t on = 0;
+      SwDocId to = IX_DOC_END;
+      double bb = ne_sum;
+      for (uint32_t i = ne; i < nw; i++) {
+        EngIter *it = cl[ord[i]];
+        if (it->doc != d) {
+          if (it->doc < to) to = it->doc;
+          continue;
+        }
+        on++;
+        if (it->ops != &term_ops) {
+          bb = INFINITY;
+          break;
+        }
+        SwDocId last = ix_postings_block_last(it->post);
+        if (last != IX_DOC_END && last + 1 < to) to = last + 1;
+        bb += ev->impact_scale * ev->terms[it->term].wt * (1 + 1e-6) *
+              ix_postings_block_impact(it->post);
+      }
+      if (bb * (on + ne) / nwords <= theta && to > d) {
+        for (uint32_t i = ne; i < nw; i++) {
+          EngIter *it = cl[ord[i]];
+          if (it->doc == d && (rc = it->ops->seek(it, to, err))) return rc;
+        }
+        continue;
+      }
+    }
+    int out = 0;
+    for (uint32_t i = 0; i < ne; i++) {
+      EngIter *it = cl[ord[i]];
+      if (it->doc < d && (rc = it->ops->seek(it, d, err))) return rc;
+    }
+    /* Filters required; the seeded clause's documents already offered. */
+    for (uint32_t i = nw; i < ncl && !out; i++) {
+      EngIter *it = cl[ord[i]];
+      uint32_t c = ord[i];
+      if (it->doc < d && (rc = it->ops->seek(it, d, err))) return rc;
+      out = c == seeded ? it->doc == d : it->doc != d;
+    }
+    uint32_t m = 0;
+    double b = 0;
+    for (uint32_t i = 0; i < nw; i++)
+      if (cl[ord[i]]->doc == d) {
+        m++;
+        b += cl[ord[i]]->bound;
+      }
+    if (m == nwords) out = 1; /* every word: run_and's */
+    if (!out && (rc = excluded(ex, nex, d, &out, err))) return rc;
+    /* Only strictly better enters a full heap. */
+    if (!out && (!full || b * m / nwords * (1 + 1e-9) > theta)) {
+      double sc = soft_score(ev, cl, ncl, d, (double)m / nwords);
+      if (!full || sc > theta) offer(ev, d, sc, m + nf);
+    }
+    if (d + 1 == IX_DOC_END) break;
+    for (uint32_t i = ne; i < nw; i++) {
+      EngIter *it = cl[ord[i]];
+      if (it->doc == d && (rc = it->ops->next(it, err))) return rc;
+    }
+  }
+  return SW_OK;
+}
+
+/* run_rest's first part, so that the heap fills with good hits at once:
+** every document of word clause `seed` (the one of highest bound, so the
+** rarest word, as a rule) lacking some other word, scored and offered.
+** run_rest then leaves the clause's documents out. */
+static int run_seed(EngEval *ev, const EngQuery *q, EngIter **cl,
+                    uint32_t ncl, EngIter **ex, uint32_t nex,
+                    const double *bound, uint32_t seed, SwError *err) {
+  uint32_t nwords = 0;
+  for (uint32_t c = 0; c < ncl; c++) nwords += !q->clauses[c].filter;
+  EngIter *s = cl[seed];
+  int rc;
+  while (s->doc != IX_DOC_END) {
+    SwDocId d = s->doc;
+    int out = 0;
+    uint32_t m = 0;
+    double b = 0;
+    for (uint32_t c = 0; c < ncl && !out; c++) {
+      EngIter *it = cl[c];
+      if (it->doc < d && (rc = it->ops->seek(it, d, err))) return rc;
+      if (q->clauses[c].filter) out = it->doc != d;
+      else if (it->doc == d) m++, b += bound[c];
+    }
+    if (m == nwords) out = 1; /* every word: run_and's */
+    if (!out && (rc = excluded(ex, nex, d, &out, err))) return rc;
+    int full = ev->prune && ev->nheap == ev->heap_cap;
+    double theta = full ? ev->heap[0].score : 0;
+    if (!out && (!full || b * m / nwords * (1 + 1e-9) > theta)) {
+      double sc = soft_score(ev, cl, ncl, d, (double)m / nwords);
+      if (!full || sc > theta) offer(ev, d, sc, m + ncl - nwords);
+    }
+    if ((rc = s->ops->next(s, err))) return rc;
+  }
+  return SW_OK;
+}
+
+/* The union of the clauses, every document examined: counts into *total
+** and lists for facets the documents holding any word clause, and with
+** rank offers each to the heap by soft_score over all clauses (questions:
+** a question's words are many, and all of them are ranked). Filters are
+** required: a document the filters let through but no word matched is
+** none. */
+static int run_union(EngEval *ev, const EngQuery *q, EngIter **cl,
+                     uint32_t ncl, EngIter **ex, uint32_t nex, int rank,
+                     uint64_t *total, SwError *err) {
   uint64_t n = 0;
+  uint32_t word_clauses = 0;
+  for (uint32_t c = 0; c < ncl; c++) word_clauses += !q->clauses[c].filter;
   for (;;) {
     SwDocId d = IX_DOC_END;
     for (uint32_t c = 0; c < ncl; c++)
@@ -893,28 +1110,22 @@ static int run_partial(EngEval *ev, const EngQuery *q, EngIter **cl,
     if (d == IX_DOC_END) break;
     int out, rc = excluded(ex, nex, d, &out, err);
     if (rc) return rc;
-    /* Filters are required in every mode. */
     for (uint32_t c = 0; c < ncl && !out; c++)
       if (q->clauses[c].filter && cl[c]->doc != d) out = 1;
     if (!out) {
-      uint32_t matched = 0, words = 0, word_clauses = 0;
-      begin_doc(ev);
-      for (uint32_t c = 0; c < ncl; c++) {
-        word_clauses += !q->clauses[c].filter;
-        if (cl[c]->doc != d) continue;
-        matched++;
-        words += !q->clauses[c].filter;
-        cl[c]->ops->collect(cl[c]);
+      uint32_t m = 0, words = 0;
+      for (uint32_t c = 0; c < ncl; c++)
+        if (cl[c]->doc == d) {
+          m++;
+          words += !q->clauses[c].filter;
+        }
+      if (!word_clauses || words) {
+        n++;
+        matched_doc(ev, d);
+        if (rank)
+          offer(ev, d, soft_score(ev, cl, ncl, d, (double)m / ncl), m);
       }
-      /* A document the filters let through but no word matched. */
-      if (word_clauses && !words) goto advance;
-      n++;
-      matched_doc(ev, d);
-      double sc = score_marked(ev, d);
-      if (soft) offer(ev, d, 0, 0, sc * matched / ncl, matched);
-      else offer(ev, d, matched, ev->exact, sc, matched);
     }
-  advance:
     for (uint32_t c = 0; c < ncl; c++) {
       if (cl[c]->doc != d) continue;
       rc = cl[c]->ops->next(cl[c], err);
@@ -923,6 +1134,40 @@ static int run_partial(EngEval *ev, const EngQuery *q, EngIter **cl,
   }
   *total = n;
   return SW_OK;
+}
+
+/* The two runs of a query of two or more clauses (run_rest says why);
+** *cl and *ex are the plan built for the first. */
+static int run_soft(EngEval *ev, IxReader *r, const EngQuery *q,
+                    EngIter ***cl, EngIter ***ex, uint64_t *total, int *exact,
+                    SwError *err) {
+  uint32_t ncl = q->nclauses;
+  if (sw_grow((void **)&ev->cbound, &ev->cbound_cap, ncl + 1,
+               sizeof *ev->cbound))
+    return sw_error_set(err, SW_NOMEM, "out of memory (query plan)");
+  for (uint32_t c = 0; c < ncl; c++) /* before run_and reorders *cl */
+    ev->cbound[c] = q->clauses[c].filter ? 0 : clause_bound(ev, (*cl)[c]);
+  int rc = run_and(ev, *cl, ncl, *ex, q->nexcl, total, exact, err);
+  if (rc) return rc;
+  uint32_t nwords = 0;
+  for (uint32_t c = 0; c < ncl; c++) nwords += !q->clauses[c].filter;
+  if (nwords < 2) return SW_OK; /* lacking its one word, a document is none */
+  if (ev->prune && ev->nheap == ev->heap_cap &&
+      partial_bound(q, ev->cbound, UINT32_MAX) <= ev->heap[0].score)
+    return SW_OK; /* no document lacking a word can enter */
+  uint32_t seed = UINT32_MAX;
+  for (uint32_t c = 0; c < ncl; c++)
+    if (!q->clauses[c].filter &&
+        (seed == UINT32_MAX || ev->cbound[c] > ev->cbound[seed]))
+      seed = c;
+  if ((rc = build_plan(ev, r, q, cl, ex, err)) ||
+      (rc = run_seed(ev, q, *cl, ncl, *ex, q->nexcl, ev->cbound, seed, err)))
+    return rc;
+  if (ev->prune && ev->nheap == ev->heap_cap &&
+      partial_bound(q, ev->cbound, seed) <= ev->heap[0].score)
+    return SW_OK; /* no document left can enter */
+  if ((rc = build_plan(ev, r, q, cl, ex, err))) return rc;
+  return run_rest(ev, q, *cl, ncl, *ex, q->nexcl, ev->cbound, seed, err);
 }
 
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
@@ -940,7 +1185,7 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
   ev->norms = norms;
   ev->niters = 0;
   ev->prune = !collect && !exhaustive;
-  ev->skipped = ev->sampled = ev->held = 0;
+  ev->cands = ev->sampled = ev->held = 0;
   ev->impact_scale = ev->prune ? ix_reader_impact_scale(r, ENG_BM25_K1,
                                                         ENG_BM25_B)
                                : 0;
@@ -949,26 +1194,28 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
     return sw_error_set(err, SW_QUERY, "nothing to search for at column 1");
   rc = prepare(ev, r, q, k, err);
   if (rc) goto fail;
-  if (ev->ndocs > 0 && norms) {
+  int ready = ev->ndocs > 0 && norms;
+  if (ready) {
     rc = build_plan(ev, r, q, &cl, &ex, err);
     if (rc) goto fail;
     if (q->nclauses == 1 && q->nexcl == 0 && q->clauses[0].natoms == 1 &&
         q->atoms[q->clauses[0].atom].nslots == 1)
       rc = run_single(ev, cl[0], &total, err);
     else if (q->question)
-      rc = run_partial(ev, q, cl, q->nclauses, ex, q->nexcl, 1, &total, err);
-    else
+      rc = run_union(ev, q, cl, q->nclauses, ex, q->nexcl, 1, &total, err);
+    else if (q->nclauses == 1)
       rc = run_and(ev, cl, q->nclauses, ex, q->nexcl, &total, &exact, err);
+    else
+      rc = run_soft(ev, r, q, &cl, &ex, &total, &exact, err);
     if (rc) goto fail;
   }
-  if (total == 0 && !q->question && q->nclauses >= 2 && ev->ndocs > 0 &&
-      norms) {
-    /* Nothing has every clause: rank the union by clauses matched. */
+  if (ready && total == 0 && ev->nheap > 0 && !q->question) {
+    /* No document has every clause: the hits hold some; the total counts
+    ** the documents with any word (and the filters). */
     rc = build_plan(ev, r, q, &cl, &ex, err);
     if (rc) goto fail;
-    ev->nheap = 0;
     ev->nall = 0;
-    rc = run_partial(ev, q, cl, q->nclauses, ex, q->nexcl, 0, &total, err);
+    rc = run_union(ev, q, cl, q->nclauses, ex, q->nexcl, 0, &total, err);
     if (rc) goto fail;
     out->partial = total > 0;
     exact = 1;

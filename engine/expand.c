@@ -358,6 +358,9 @@ static int fold_variants(Expander *x, IxReader *r, uint32_t c, uint32_t t,
   if (rc == SW_OK && ti.df > FOLD_DF_MAX) return SW_OK;
   if (rc != SW_OK && rc != SW_NOTFOUND)
     return sw_error_set(err, rc, "%s", local.msg);
+  /* A spelling the index does not hold at all was the word typed without
+  ** å, ä, ö: its folded spellings stand for it at full weight. */
+  float boost = rc == SW_NOTFOUND ? 1.0f : ENG_BOOST_FOLD;
   /* Positions of a and o, each tried as itself or å/ä (a) or ö (o). */
   size_t at[8];
   int nat = 0;
@@ -392,7 +395,7 @@ static int fold_variants(Expander *x, IxReader *r, uint32_t c, uint32_t t,
     if (rc) return sw_error_set(err, rc, "%s", local.msg);
     const char *tp = out;
     uint32_t tl = (uint32_t)o;
-    if ((rc = add_alt(x, c, &tp, &tl, 1, ENG_BOOST_FOLD, err))) return rc;
+    if ((rc = add_alt(x, c, &tp, &tl, 1, boost, err))) return rc;
   }
   return SW_OK;
 }

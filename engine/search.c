@@ -18,6 +18,9 @@
 #include <string.h>
 
 #define DEFAULT_K 10
+/* Compound parts join the query when fewer documents than this hold every
+** clause (sw_search). */
+#define ENG_PARTS_BELOW 10
 #define DEFAULT_SNIPPET_CHARS 200
 #define MAX_SNIPPET_CHARS 65536
 
@@ -334,9 +337,10 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   }
 
   int want_facets = opts && opts->facets;
-  /* First without compound parts: documents found only through them rank
-  ** below every document with the typed words, so they matter only when
-  ** fewer than k documents have those (expand.c), or for a question. */
+  /* First without compound parts; they are added when fewer than
+  ** ENG_PARTS_BELOW documents hold every clause (expand.c), and always for
+  ** a question. A fixed count, not k, so the hits and the total are the
+  ** same whatever k is asked. */
   for (int parts = 0; parts < 2; parts++) {
     rc = eng_query_parse(ix->query, ix->an, query, len, err);
     if (rc) goto fail;
@@ -347,7 +351,8 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
                       want_facets, opts && opts->exact_total, &er, err);
     if (rc) goto fail;
     /* Questions rank softly (every clause counts), so parts always help. */
-    if (er.total >= k && !er.partial && !ix->query->question) break;
+    if (er.total >= ENG_PARTS_BELOW && !er.partial && !ix->query->question)
+      break;
   }
   if (snippets) {
     rc = make_snippets(ix, &er, chars, highlight, err);

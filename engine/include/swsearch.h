@@ -238,19 +238,24 @@ typedef struct SwFacet {
 } SwFacet;
 
 typedef struct SwResults {
-  uint64_t total_hits;  /* documents matching (all clauses, or in partial
-                           mode the documents matching at least one)     */
+  uint64_t total_hits;  /* documents holding every clause (in partial
+                           mode, none does: those holding at least one
+                           word). The same whatever k is asked           */
   int total_exact;      /* 0: total_hits is an estimate: pruning left some
                            candidates unchecked (SwSearchOptions.exact_total) */
-  int partial;          /* 1: no document had every clause; hits are the
-                           documents with the most of them               */
+  int partial;          /* 1: no document had every clause               */
   uint32_t clauses;     /* number of positive clauses in the query        */
-  int question;         /* 1: a question typed as a sentence: hits are ranked
-                           by BM25 times the share of clauses they match, so
-                           SwHit.matched need not descend                */
+  int question;         /* 1: a question typed as a sentence: total_hits
+                           counts the documents holding any word         */
   double took_ms;       /* evaluation + snippets                          */
   size_t nhits;
-  SwHit *hits;          /* nhits entries, best first                      */
+  SwHit *hits;          /* nhits entries, best first: by score, which is
+                           BM25 times the share of the query's words a
+                           document holds (plus a title bonus for the
+                           best 20), so a hit may lack some word
+                           (matched < clauses) and still rank above one
+                           with all of them; the first hits are the same
+                           whatever k is asked                            */
   size_t nfacets;       /* SwSearchOptions.facets: per field in the order
                            typ, år, organ, parti, its values by count
                            (at most 10 per field)                          */
