@@ -223,7 +223,7 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 ** every word (BM25F proper), the title terms the index holds cost term
 ** queries 70 % at p50 (bench/queries.tsv) for an nDCG@10 change of +0.0015
 ** on corpus/queries/municipal.tsv. Instead the best ENG_TITLE_DEPTH hits
-** by score (and those tied with the last) each gain, per query word (typed
+** by score (ties by doc id, as everywhere) each gain, per query word (typed
 ** or expansion) in its title, ENG_TITLE_BONUS times the word's BM25 weight
 ** (its score at saturation), and are sorted again; a fixed depth, so the
 ** first hits do not depend on k. Tuned on corpus/queries/municipal.tsv

@@ -264,10 +264,6 @@ static int title_rerank(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
   EngHitRaw *h = ev->heap;
   sort_hits(h, ev->nheap, best_first);
   size_t n = ev->nheap < ENG_TITLE_DEPTH ? ev->nheap : ENG_TITLE_DEPTH;
-  /* Hits tied with the last one in score too: which of equals the depth
-  ** takes must not hang on internal doc ids (they differ between an index
-  ** updated in place and a fresh build of the same documents). */
-  while (n > 0 && n < ev->nheap && h[n].score == h[n - 1].score) n++;
   sort_hits(h, n, by_doc);
   for (uint32_t t = 0; t < q->nterms; t++) {
     const EngQTerm *qt = &q->terms[t];

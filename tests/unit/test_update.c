@@ -124,11 +124,15 @@ static char *answers(SwIndex *ix) {
       used += (size_t)snprintf(out + used, cap - used, " total %llu partial %d\n",
                                (unsigned long long)res->total_hits,
                                res->partial);
+      /* The hits as a set of "id title", and their scores in order: among
+      ** documents of equal score, which ones the title bonus reaches
+      ** (its fixed depth, eval.c) follows internal doc ids, which differ
+      ** between an index updated in place and a fresh build. */
       char **lines = calloc(res->nhits + 1, sizeof *lines);
       for (size_t h = 0; h < res->nhits; h++) {
         lines[h] = malloc(128);
-        snprintf(lines[h], 128, "%s %.9f %s", res->hits[h].id,
-                 res->hits[h].score, res->hits[h].title);
+        snprintf(lines[h], 128, "%s %s", res->hits[h].id,
+                 res->hits[h].title);
       }
       qsort(lines, res->nhits, sizeof *lines, line_cmp);
       for (size_t h = 0; h < res->nhits; h++) {
@@ -136,6 +140,10 @@ static char *answers(SwIndex *ix) {
         free(lines[h]);
       }
       free(lines);
+      for (size_t h = 0; h < res->nhits; h++)
+        used += (size_t)snprintf(out + used, cap - used, "%.9f%c",
+                                 res->hits[h].score,
+                                 h + 1 == res->nhits ? '\n' : ' ');
     } else {
       used += (size_t)snprintf(out + used, cap - used, "\n");
     }
