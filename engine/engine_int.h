@@ -363,7 +363,9 @@ typedef struct EngEvalResult {
                             when total_exact is 0                          */
   int total_exact;       /* 0: pruning skipped candidates unchecked, so
                             total is estimated (eng_eval_run)              */
-  int partial;           /* 1: fallback ranking by clauses matched         */
+  int partial;           /* 1: no document holds every clause              */
+  int deferred;          /* 1: documents lacking a word not ranked
+                            (eng_eval_run's rest_from)                    */
   uint32_t clauses;      /* positive clauses of the query                  */
   const SwDocId *all;    /* every matching document (eng_eval_run's
                             collect), in no set order; borrowed          */
@@ -381,11 +383,15 @@ void eng_eval_free(EngEval *ev); /* NULL is a no-op */
 ** facets; implies exhaustive). exhaustive: 0 lets top-k pruning skip
 ** candidates that cannot enter the best hits (the hits are the same; the
 ** total may become an estimate, total_exact 0); 1 examines every
-** candidate (tests compare the two). Errors: SW_CORRUPT (damaged
-** postings, or doc ids out of range), SW_NOMEM, SW_IO. */
+** candidate (tests compare the two). rest_from: in a query of several
+** clauses, the documents lacking a word are ranked only when at least this
+** many hold every clause; when fewer do, out->deferred is 1, the hits are
+** only those, and the caller means to run again (search.c: with compound
+** parts). Errors: SW_CORRUPT (damaged postings, or doc ids out of range),
+** SW_NOMEM, SW_IO. */
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
                  const EngQuery *q, size_t k, int collect, int exhaustive,
-                 EngEvalResult *out, SwError *err);
+                 uint64_t rest_from, EngEvalResult *out, SwError *err);
 
 /* ==================================================== interface to snippet.c
 ** The best passage of a document's text for a query, highlighted. See

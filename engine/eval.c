@@ -14,16 +14,20 @@
 ** for the next query). Postings iterators are the index layer's, opened per
 ** query term.
 **
-** Scoring: collecting a matched document marks, per distinct query term,
-** its tf in that document (a term shared by several matched clauses counts
-** once); the score is the BM25 sum over the marked terms (bm25.c). A phrase
-** contributes its terms' BM25, not a phrase frequency.
+** Scoring (iter_score): a document's score is the sum over the clauses it
+** holds of each clause's score: a term's BM25 (bm25.c), a phrase's terms'
+** BM25 summed (not a phrase frequency), and for a word with alternatives
+** (expansions, synonyms, compound parts) the best alternative it holds.
+** With several clauses that sum is multiplied by the share of the words
+** held (the coordination factor; run_soft).
 **
 ** Pruning: run_and checks a phrase clause's positions only for documents
 ** whose score (known before the positions) could enter the heap, and
-** estimates the total from a sample of the rest (exhaustive mode and facets
-** examine everything). A single-term query skips postings blocks whose
-** impact (format 3's skip entries) cannot beat the heap (block-max).
+** estimates the total past ENG_EXACT_FIRST candidates from a sample
+** (exhaustive mode and facets examine everything). A single-term query
+** skips postings blocks whose impact (format 3's skip entries) cannot beat
+** the heap (block-max); documents lacking a word are found by MaxScore with
+** block-max (run_rest). The hits are always those of examining everything.
 **
 ** Not here: parsing (query.c), the BM25 formula (bm25.c), hit metadata and
 ** snippets (search.c, snippet.c).
@@ -41,6 +45,12 @@
 ** heap and every ENG_PRUNE_SAMPLE-th, from which it estimates the rest.
 ** Both fixed, not tied to k, so the total is the same whatever k. */
 #define ENG_EXACT_FIRST 2000
+/* When some document holds every word, one lacking a word is a hit only
+** if the words it holds carry at least this share of the query's weight
+** (their bounds, about their idf): `skygglappar` alone is a hit for
+** "skygglappar göra", `göra` alone is not. Questions (run_union) are
+** exempt: their words are many. */
+#define ENG_SOFT_MIN 0.5
 #define ENG_PRUNE_SAMPLE 4
 
 typedef struct EngIter EngIter;
@@ -48,7 +58,6 @@ typedef struct EngIter EngIter;
 typedef struct EngIterOps {
   int (*next)(EngIter *it, SwError *err);
   int (*seek)(EngIter *it, SwDocId target, SwError *err);
-  void (*collect)(EngIter *it);
 } EngIterOps;
 
 /* One plan node. `doc` and the protocol are in engine_int.h; the other
@@ -77,18 +86,15 @@ struct EngIter {
 typedef struct TermState {
   IxTermInfo ti;          /* dictionary entry (when found)                 */
   double wt;              /* idf * (k1 + 1)                                 */
-  uint32_t stamp;         /* == ev->epoch: marked for the current document */
-  uint32_t tf;            /* freq in the current document (when marked)    */
+  int everywhere;         /* 1: an alternative of every word clause (a
+                             compound joining the two words of a query):
+                             no document lacking a word holds it          */
   int found;              /* 1: the index has the term                      */
 } TermState;
 
 struct EngEval {
   TermState *terms;       /* per query term                                 */
   size_t terms_cap;       /* ... allocated                                  */
-  uint32_t *marked;       /* terms marked for the current document          */
-  size_t marked_cap;      /* ... allocated                                  */
-  uint32_t nmarked;       /* ... held                                       */
-  uint32_t epoch;         /* document counter for the marks                 */
   EngIter *iters;         /* plan nodes                                     */
   size_t iters_cap;       /* ... allocated (sized before a plan is built)   */
   size_t niters;          /* ... in use                                     */
@@ -143,7 +149,6 @@ int eng_eval_new(EngEval **out, SwError *err) {
 void eng_eval_free(EngEval *ev) {
   if (!ev) return;
   sw_free(ev->terms);
-  sw_free(ev->marked);
   sw_free(ev->iters);
   sw_free(ev->ptrs);
   sw_free(ev->ord);
@@ -156,31 +161,6 @@ void eng_eval_free(EngEval *ev) {
 }
 
 /* ------------------------------------------------------------- scoring -- */
-
-static inline void mark(EngEval *ev, uint32_t t, uint32_t tf) {
-  TermState *ts = &ev->terms[t];
-  if (ts->stamp == ev->epoch) return;
-  ts->stamp = ev->epoch;
-  ts->tf = tf;
-  ev->marked[ev->nmarked++] = t;
-}
-
-static inline void begin_doc(EngEval *ev) {
-  ev->epoch++;
-  ev->nmarked = 0;
-}
-
-/* BM25 of the marked terms. */
-static double score_marked(const EngEval *ev, SwDocId d) {
-  float norm = ev->norms[d];
-  double s = 0;
-  for (uint32_t i = 0; i < ev->nmarked; i++) {
-    const TermState *ts = &ev->terms[ev->marked[i]];
-    if (ts->wt == 0) continue; /* typed but weighing nothing (expand.c) */
-    s += eng_bm25_term(ts->wt, ts->tf, norm);
-  }
-  return s;
-}
 
 /* ---------------------------------------------------------------- heap -- */
 
@@ -316,8 +296,7 @@ static int empty_seek(EngIter *it, SwDocId target, SwError *err) {
   (void)err;
   return SW_OK;
 }
-static void empty_collect(EngIter *it) { (void)it; }
-static const EngIterOps empty_ops = {empty_next, empty_seek, empty_collect};
+static const EngIterOps empty_ops = {empty_next, empty_seek};
 
 /* Take the postings' position after a move from doc `was`; the new doc must
 ** be past `min` and inside the index. */
@@ -349,11 +328,7 @@ static int term_seek(EngIter *it, SwDocId target, SwError *err) {
   return term_take(it, target, err);
 }
 
-static void term_collect(EngIter *it) {
-  mark(it->ev, it->term, it->post->freq);
-}
-
-static const EngIterOps term_ops = {term_next, term_seek, term_collect};
+static const EngIterOps term_ops = {term_next, term_seek};
 
 /* Move every iterator of its[0..n) to the first document >= target that
 ** all of them share (*out), or IX_DOC_END. Round-robin: each seeks to the
@@ -549,12 +524,7 @@ static int phrase_seek(EngIter *it, SwDocId target, SwError *err) {
   return phrase_settle(it, target, err);
 }
 
-static void phrase_collect(EngIter *it) {
-  for (uint32_t i = 0; i < it->nkids; i++) term_collect(it->kids[i]);
-}
-
-static const EngIterOps phrase_ops = {phrase_next, phrase_seek,
-                                      phrase_collect};
+static const EngIterOps phrase_ops = {phrase_next, phrase_seek};
 
 static void or_min(EngIter *it) {
   SwDocId d = IX_DOC_END;
@@ -588,12 +558,34 @@ static int or_seek(EngIter *it, SwDocId target, SwError *err) {
   return SW_OK;
 }
 
-static void or_collect(EngIter *it) {
-  for (uint32_t i = 0; i < it->nkids; i++)
-    if (it->kids[i]->doc == it->doc) it->kids[i]->ops->collect(it->kids[i]);
-}
+static const EngIterOps or_ops = {or_next, or_seek};
 
-static const EngIterOps or_ops = {or_next, or_seek, or_collect};
+/* ------------------------------------------------------------- scoring -- */
+
+/* What iterator it, sitting on a document of length norm, adds to its
+** score: a term its BM25 (bm25.c); a phrase its terms' BM25 summed (not a
+** phrase frequency); an OR (a word and its alternatives: expansions,
+** synonyms, compound parts) the best of its alternatives on the document,
+** so a word counts once however many of its forms the document holds. */
+static double iter_score(const EngIter *it, float norm) {
+  const EngEval *ev = it->ev;
+  if (it->ops == &term_ops) {
+    double wt = ev->terms[it->term].wt;
+    return wt == 0 ? 0 : eng_bm25_term(wt, it->post->freq, norm);
+  }
+  double s = 0;
+  if (it->ops == &phrase_ops) {
+    for (uint32_t i = 0; i < it->nkids; i++)
+      s += iter_score(it->kids[i], norm);
+  } else if (it->ops == &or_ops) {
+    for (uint32_t i = 0; i < it->nkids; i++)
+      if (it->kids[i]->doc == it->doc) {
+        double k = iter_score(it->kids[i], norm);
+        if (k > s) s = k;
+      }
+  }
+  return s;
+}
 
 /* ---------------------------------------------------------------- plan -- */
 
@@ -720,8 +712,6 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
   ev->nheap = 0;
   if (sw_grow((void **)&ev->terms, &ev->terms_cap, q->nterms + 1,
                sizeof *ev->terms) ||
-      sw_grow((void **)&ev->marked, &ev->marked_cap, q->nterms + 1,
-               sizeof *ev->marked) ||
       sw_grow((void **)&ev->iters, &ev->iters_cap, niters + 1,
                sizeof *ev->iters) ||
       sw_grow((void **)&ev->ptrs, &ev->ptrs_cap, nptrs + 1,
@@ -732,8 +722,6 @@ static int prepare(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
                sizeof *ev->heap))
     return sw_error_set(err, SW_NOMEM, "out of memory (query plan)");
 
-  ev->epoch = 0;
-  ev->nmarked = 0;
   for (uint32_t t = 0; t < q->nterms; t++) {
     TermState *ts = &ev->terms[t];
     memset(ts, 0, sizeof *ts);
@@ -848,9 +836,8 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
     rc = excluded(ex, nex, d, &out, err);
     if (rc) return rc;
     if (!out) {
-      begin_doc(ev);
-      for (uint32_t c = 0; c < ncl; c++) cl[c]->ops->collect(cl[c]);
-      double sc = score_marked(ev, d);
+      double sc = 0;
+      for (uint32_t c = 0; c < ncl; c++) sc += iter_score(cl[c], ev->norms[d]);
       /* Only strictly better enters a full heap (equal: the lower id). */
       int could = ev->nheap < ev->heap_cap || sc > ev->heap[0].score;
       int counted = 1;
@@ -892,7 +879,39 @@ static int run_and(EngEval *ev, EngIter **cl, uint32_t ncl, EngIter **ex,
 static double clause_bound(const EngEval *ev, const EngIter *it) {
   if (it->ops == &term_ops) return ev->terms[it->term].wt;
   double s = 0;
-  for (uint32_t i = 0; i < it->nkids; i++) s += clause_bound(ev, it->kids[i]);
+  for (uint32_t i = 0; i < it->nkids; i++) {
+    const EngIter *k0 = it->kids[i];
+    if (it->ops == &or_ops && k0->ops == &term_ops &&
+        ev->terms[k0->term].everywhere)
+      continue; /* not in a document lacking a word: the bounds' only use */
+    double k = clause_bound(ev, k0);
+    if (it->ops == &or_ops) s = k > s ? k : s; /* the best alternative */
+    else s += k;
+  }
+  return s;
+}
+
+/* The most clause it can add to a document's BM25 from its current
+** document up to *to, which it lowers to the end of the current block of
+** each of its terms: each term's weight times its block's impact (scaled
+** to this reader's lengths). A phrase or a term without impacts: INFINITY
+** (no skipping). */
+static double block_bound(const EngEval *ev, const EngIter *it, SwDocId *to) {
+  if (it->ops == &term_ops) {
+    SwDocId last = ix_postings_block_last(it->post);
+    if (last != IX_DOC_END && last + 1 < *to) *to = last + 1;
+    return ev->impact_scale * ev->terms[it->term].wt * (1 + 1e-6) *
+           ix_postings_block_impact(it->post);
+  }
+  if (it->ops != &or_ops) return it->ops == &empty_ops ? 0 : INFINITY;
+  double s = 0; /* the best alternative */
+  for (uint32_t i = 0; i < it->nkids; i++)
+    if (it->kids[i]->doc != IX_DOC_END &&
+        !(it->kids[i]->ops == &term_ops &&
+          ev->terms[it->kids[i]->term].everywhere)) {
+      double k = block_bound(ev, it->kids[i], to);
+      if (k > s) s = k;
+    }
   return s;
 }
 
@@ -901,10 +920,18 @@ static double clause_bound(const EngEval *ev, const EngIter *it) {
 ** query's words it matches (the coordination factor). */
 static double soft_score(EngEval *ev, EngIter **cl, uint32_t ncl, SwDocId d,
                          double share) {
-  begin_doc(ev);
+  double s = 0;
   for (uint32_t c = 0; c < ncl; c++)
-    if (cl[c]->doc == d) cl[c]->ops->collect(cl[c]);
-  return score_marked(ev, d) * share;
+    if (cl[c]->doc == d) s += iter_score(cl[c], ev->norms[d]);
+  return s * share;
+}
+
+/* The word clauses' bounds summed: the query's weight. */
+static double words_weight(const EngQuery *q, const double *bound) {
+  double w = 0;
+  for (uint32_t c = 0; c < q->nclauses; c++)
+    if (!q->clauses[c].filter) w += bound[c];
+  return w;
 }
 
 /* The most a document lacking some word clause can score: the best
@@ -947,7 +974,8 @@ static double partial_bound(const EngQuery *q, const double *bound,
 ** scored. The hits are those of scoring every document. */
 static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
                     uint32_t ncl, EngIter **ex, uint32_t nex,
-                    const double *bound, uint32_t seeded, SwError *err) {
+                    const double *bound, uint32_t seeded, double share,
+                    SwError *err) {
   int rc;
   if (sw_grow((void **)&ev->sord, &ev->sord_cap, ncl + 1, sizeof *ev->sord))
     return sw_error_set(err, SW_NOMEM, "out of memory (query plan)");
@@ -966,8 +994,14 @@ static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
   for (uint32_t c = 0; c < ncl; c++)
     if (q->clauses[c].filter || c == seeded) ord[nw + nrest++] = c;
   uint32_t nf = ncl - nwords;
+  /* Documents holding less than ENG_SOFT_MIN of the words' weight are no
+  ** hits: the word clauses whose bounds, summed from the lowest, stay below
+  ** it are non-essential from the start. */
+  double need = share * words_weight(q, bound);
   uint32_t ne = 0;
   double ne_sum = 0;
+  while (ne < nw && ne_sum + cl[ord[ne]]->bound < need)
+    ne_sum += cl[ord[ne++]]->bound;
   for (;;) {
     int full = ev->prune && ev->nheap == ev->heap_cap;
     double theta = full ? ev->heap[0].score : 0;
@@ -986,10 +1020,11 @@ static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
     if (d == IX_DOC_END) break;
     if (full && ev->impact_scale > 0) {
       /* Block-max: up to the next document of an essential clause not on
-      ** d, and within the current block of each one on d, a document
-      ** holds no essential clause but those on d. If their blocks'
-      ** impacts, with every non-essential clause matched too, cannot beat
-      ** the heap, the clauses on d skip to there. */
+      ** d, and within the current block of every term under those on d,
+      ** a document holds no essential clause but those on d, and each of
+      ** their terms no more than its block's impact allows. If that, with
+      ** every non-essential clause matched too, cannot beat the heap, the
+      ** clauses on d skip to there. */
       uint32_t on = 0;
       SwDocId to = IX_DOC_END;
       double bb = ne_sum;
@@ -1000,14 +1035,7 @@ static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
           continue;
         }
         on++;
-        if (it->ops != &term_ops) {
-          bb = INFINITY;
-          break;
-        }
-        SwDocId last = ix_postings_block_last(it->post);
-        if (last != IX_DOC_END && last + 1 < to) to = last + 1;
-        bb += ev->impact_scale * ev->terms[it->term].wt * (1 + 1e-6) *
-              ix_postings_block_impact(it->post);
+        bb += block_bound(ev, it, &to);
       }
       if (bb * (on + ne) / nwords <= theta && to > d) {
         for (uint32_t i = ne; i < nw; i++) {
@@ -1036,7 +1064,7 @@ static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
         m++;
         b += cl[ord[i]]->bound;
       }
-    if (m == nwords) out = 1; /* every word: run_and's */
+    if (m == nwords || b < need) out = 1; /* run_and's, or too little */
     if (!out && (rc = excluded(ex, nex, d, &out, err))) return rc;
     /* Only strictly better enters a full heap. */
     if (!out && (!full || b * m / nwords * (1 + 1e-9) > theta)) {
@@ -1058,9 +1086,11 @@ static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
 ** run_rest then leaves the clause's documents out. */
 static int run_seed(EngEval *ev, const EngQuery *q, EngIter **cl,
                     uint32_t ncl, EngIter **ex, uint32_t nex,
-                    const double *bound, uint32_t seed, SwError *err) {
+                    const double *bound, uint32_t seed, double share,
+                    SwError *err) {
   uint32_t nwords = 0;
   for (uint32_t c = 0; c < ncl; c++) nwords += !q->clauses[c].filter;
+  double need = share * words_weight(q, bound);
   EngIter *s = cl[seed];
   int rc;
   while (s->doc != IX_DOC_END) {
@@ -1074,7 +1104,7 @@ static int run_seed(EngEval *ev, const EngQuery *q, EngIter **cl,
       if (q->clauses[c].filter) out = it->doc != d;
       else if (it->doc == d) m++, b += bound[c];
     }
-    if (m == nwords) out = 1; /* every word: run_and's */
+    if (m == nwords || b < need) out = 1; /* run_and's, or too little */
     if (!out && (rc = excluded(ex, nex, d, &out, err))) return rc;
     int full = ev->prune && ev->nheap == ev->heap_cap;
     double theta = full ? ev->heap[0].score : 0;
@@ -1132,15 +1162,48 @@ static int run_union(EngEval *ev, const EngQuery *q, EngIter **cl,
   return SW_OK;
 }
 
+/* Set TermState.everywhere: the single-term alternatives found in every
+** word clause. */
+static void mark_everywhere(EngEval *ev, const EngQuery *q) {
+  uint32_t nwords = 0, first = UINT32_MAX;
+  for (uint32_t c = 0; c < q->nclauses; c++)
+    if (!q->clauses[c].filter) {
+      nwords++;
+      if (first == UINT32_MAX) first = c;
+    }
+  for (uint32_t t = 0; t < q->nterms; t++) ev->terms[t].everywhere = 0;
+  if (nwords < 2) return;
+  const EngQClause *f = &q->clauses[first];
+  for (uint32_t a = 0; a < f->natoms; a++) {
+    const EngQAtom *at = &q->atoms[f->atom + a];
+    if (at->nslots != 1) continue;
+    uint32_t t = q->slots[at->slot].term, in = 0;
+    for (uint32_t c = 0; c < q->nclauses; c++) {
+      const EngQClause *cc = &q->clauses[c];
+      if (cc->filter) continue;
+      for (uint32_t b = 0; b < cc->natoms; b++) {
+        const EngQAtom *bt = &q->atoms[cc->atom + b];
+        if (bt->nslots == 1 && q->slots[bt->slot].term == t) {
+          in++;
+          break;
+        }
+      }
+    }
+    ev->terms[t].everywhere = in == nwords;
+  }
+}
+
 /* The two runs of a query of two or more clauses (run_rest says why);
 ** *cl and *ex are the plan built for the first. */
 static int run_soft(EngEval *ev, IxReader *r, const EngQuery *q,
-                    EngIter ***cl, EngIter ***ex, uint64_t *total, int *exact,
+                    EngIter ***cl, EngIter ***ex, uint64_t rest_from,
+                    uint64_t *total, int *exact, int *deferred,
                     SwError *err) {
   uint32_t ncl = q->nclauses;
   if (sw_grow((void **)&ev->cbound, &ev->cbound_cap, ncl + 1,
                sizeof *ev->cbound))
     return sw_error_set(err, SW_NOMEM, "out of memory (query plan)");
+  mark_everywhere(ev, q);
   for (uint32_t c = 0; c < ncl; c++) /* before run_and reorders *cl */
     ev->cbound[c] = q->clauses[c].filter ? 0 : clause_bound(ev, (*cl)[c]);
   int rc = run_and(ev, *cl, ncl, *ex, q->nexcl, total, exact, err);
@@ -1148,27 +1211,36 @@ static int run_soft(EngEval *ev, IxReader *r, const EngQuery *q,
   uint32_t nwords = 0;
   for (uint32_t c = 0; c < ncl; c++) nwords += !q->clauses[c].filter;
   if (nwords < 2) return SW_OK; /* lacking its one word, a document is none */
+  if (*total < rest_from) {
+    *deferred = 1;
+    return SW_OK;
+  }
   if (ev->prune && ev->nheap == ev->heap_cap &&
       partial_bound(q, ev->cbound, UINT32_MAX) <= ev->heap[0].score)
     return SW_OK; /* no document lacking a word can enter */
+  /* When some document holds every word, the others must hold at least
+  ** ENG_SOFT_MIN of the weight; when none does, whatever they hold. */
+  double share = *total > 0 ? ENG_SOFT_MIN : 0;
   uint32_t seed = UINT32_MAX;
   for (uint32_t c = 0; c < ncl; c++)
     if (!q->clauses[c].filter &&
         (seed == UINT32_MAX || ev->cbound[c] > ev->cbound[seed]))
       seed = c;
   if ((rc = build_plan(ev, r, q, cl, ex, err)) ||
-      (rc = run_seed(ev, q, *cl, ncl, *ex, q->nexcl, ev->cbound, seed, err)))
+      (rc = run_seed(ev, q, *cl, ncl, *ex, q->nexcl, ev->cbound, seed, share,
+                     err)))
     return rc;
   if (ev->prune && ev->nheap == ev->heap_cap &&
       partial_bound(q, ev->cbound, seed) <= ev->heap[0].score)
     return SW_OK; /* no document left can enter */
   if ((rc = build_plan(ev, r, q, cl, ex, err))) return rc;
-  return run_rest(ev, q, *cl, ncl, *ex, q->nexcl, ev->cbound, seed, err);
+  return run_rest(ev, q, *cl, ncl, *ex, q->nexcl, ev->cbound, seed, share,
+                  err);
 }
 
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
                  const EngQuery *q, size_t k, int collect, int exhaustive,
-                 EngEvalResult *out, SwError *err) {
+                 uint64_t rest_from, EngEvalResult *out, SwError *err) {
   EngIter **cl = NULL, **ex = NULL;
   uint64_t total = 0;
   int rc, exact = 1;
@@ -1202,10 +1274,12 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
     else if (q->nclauses == 1)
       rc = run_and(ev, cl, q->nclauses, ex, q->nexcl, &total, &exact, err);
     else
-      rc = run_soft(ev, r, q, &cl, &ex, &total, &exact, err);
+      rc = run_soft(ev, r, q, &cl, &ex, rest_from, &total, &exact,
+                    &out->deferred, err);
     if (rc) goto fail;
   }
-  if (ready && total == 0 && ev->nheap > 0 && !q->question) {
+  if (ready && total == 0 && ev->nheap > 0 && !q->question &&
+      !out->deferred) {
     /* No document has every clause: the hits hold some; the total counts
     ** the documents with any word (and the filters). */
     rc = build_plan(ev, r, q, &cl, &ex, err);

@@ -344,11 +344,15 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
   for (int parts = 0; parts < 2; parts++) {
     rc = eng_query_parse(ix->query, ix->an, query, len, err);
     if (rc) goto fail;
+    if (!parts && ix->query->question) continue; /* parts from the start */
     rc = eng_query_expand(ix->query, ix->reader, ix->an, ix->syn, query, len,
                           parts, err);
     if (rc) goto fail;
+    /* Without parts, the documents lacking a word are ranked only if the
+    ** run with parts will not follow. */
     rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k,
-                      want_facets, opts && opts->exact_total, &er, err);
+                      want_facets, opts && opts->exact_total,
+                      parts ? 0 : ENG_PARTS_BELOW, &er, err);
     if (rc) goto fail;
     /* Questions rank softly (every clause counts), so parts always help. */
     if (er.total >= ENG_PARTS_BELOW && !er.partial && !ix->query->question)

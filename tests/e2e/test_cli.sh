@@ -133,9 +133,9 @@ expect_rc 0 "default index from SWSEARCH_INDEX"
 # ------------------------------------------------------- human output --
 run "$SWSEARCH" --index "$ix" sociala insatsgrupper
 expect_rc 0 "human output"
-head -1 "$tmp/out" | grep -Eq '^3 hits for "sociala insatsgrupper" \([0-9.]+ ms\); also 2 with some of the words$' \
+head -1 "$tmp/out" | grep -Eq '^3 hits for "sociala insatsgrupper" \([0-9.]+ ms\)$' \
   || fail "header: $(head -1 "$tmp/out")"
-grep -q '^1\. ' "$tmp/out" && grep -q '^5\. ' "$tmp/out" || fail "numbered hits missing"
+grep -q '^1\. ' "$tmp/out" && grep -q '^3\. ' "$tmp/out" || fail "numbered hits missing"
 grep -q '\[[^]]*\]' "$tmp/out" || fail "no [bracket] highlights when stdout is not a TTY"
 if grep -q $'\033' "$tmp/out"; then fail "escape sequences written to a pipe"; fi
 grep -q " | score [0-9]" "$tmp/out" || fail "no id | file | score line"
@@ -150,9 +150,9 @@ for k in ("query", "total_hits", "took_ms", "partial", "hits"):
     assert k in r, k
 assert r["query"] == "sociala insatsgrupper" and r["total_hits"] == 3
 assert r["partial"] is False and r["clauses"] == 2
-# the 3 holding both words, then those holding one (through compound
-# parts: skolsociala, socialtjänsten), all in the order of their score
-assert [h["matched"] for h in r["hits"]] == [2, 2, 2, 1, 1], r["hits"]
+# the 3 holding both words; 002 and 004 hold only `sociala` (in compounds:
+# skolsociala, socialtjänsten), less than half the query's weight: no hits
+assert [h["matched"] for h in r["hits"]] == [2, 2, 2], r["hits"]
 for i, h in enumerate(r["hits"], 1):
     for k in ("rank", "id", "file", "title", "date", "score", "snippet",
               "matched"):

@@ -108,13 +108,14 @@ diff "$tmp/before.txt" "$tmp/after.txt" >/dev/null \
 if [ "${SW_UPDATE_V1:-}" = 1 ]; then cp "$tmp/inplace.txt" "$expected"; fi
 diff -u "$expected" "$tmp/inplace.txt" >"$tmp/diff" \
   || { cat "$tmp/diff"; fail "the frozen v1 index (in place) answers differently from $expected"; }
-# Every document the frozen index finds, a fresh build finds too, query by
-# query (a fresh one may find more: compound parts are indexed since format
-# 2).
+# Every document the frozen index finds with every word, a fresh build finds
+# too, query by query (a fresh one may find more: compound parts are indexed
+# since format 2). Hits lacking a word are left out of the comparison: which
+# of them rank is a matter of weights, and those differ between the formats.
 for q in "${queries[@]}"; do
   for ix in "$fresh" "$frozen"; do
     run as_reader "$SWSEARCH" search --index "$ix" --json -n 100 -- "$q"
-    python3 -c 'import json,sys; print(sorted(h["id"] for h in json.load(open(sys.argv[1]))["hits"]))' "$tmp/out" >"$tmp/ids-$(basename "$ix")"
+    python3 -c 'import json,sys; r = json.load(open(sys.argv[1])); print(sorted(h["id"] for h in r["hits"] if r["partial"] or h["matched"] == r["clauses"]))' "$tmp/out" >"$tmp/ids-$(basename "$ix")"
   done
   python3 -c 'import ast,sys; a=set(ast.literal_eval(open(sys.argv[1]).read())); b=set(ast.literal_eval(open(sys.argv[2]).read())); sys.exit(0 if a <= b else 1)' "$tmp/ids-index" "$tmp/ids-fresh" \
     || fail "query '$q': the frozen index finds $(cat "$tmp/ids-index"), a fresh build only $(cat "$tmp/ids-fresh")"

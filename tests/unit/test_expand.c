@@ -177,13 +177,16 @@ int main(void) {
   ** is also the pronoun (a stop word) and would match everything. */
   CHECK_EQ_STR(ids(ix, "sociala insatsgrupper"), "long.txt");
   /* An abbreviation that is no stop word is found from its long form. */
+  /* Both, by score (each word counts its best form: eval.c). */
   CHECK_EQ_STR(ids(ix, "lagen med särskilda bestämmelser om vård av unga"),
-               "lvu.txt lvu2.txt");
+               "lvu2.txt lvu.txt");
   CHECK_EQ_STR(ids(ix, "lvu"), "lvu2.txt lvu.txt");
   /* lvu2.txt lacks `tillämpas`: it ranks below, by score. */
   CHECK_EQ_STR(ids(ix, "LVU tillämpas"), "lvu.txt lvu2.txt");
   CHECK_EQ_STR(ids(ix, "\"sociala insatsgrupper\""), "long.txt");
-  CHECK_EQ_STR(ids(ix, "SIG Rinkeby"), "sig.txt long.txt pron.txt");
+  /* long.txt and pron.txt hold `SIG` in some form but not the rarer
+  ** `Rinkeby`: less than half the query's weight, no hits (eval.c). */
+  CHECK_EQ_STR(ids(ix, "SIG Rinkeby"), "sig.txt");
 
   /* Bad files: named, previous synonyms kept. */
   sw_error_clear(&e);
@@ -234,7 +237,7 @@ int main(void) {
   /* expansion under failure: a synonym, ASCII folding, both with AND */
   search_under_faults(ix, "SIG", "long.txt sig.txt pron.txt");
   search_under_faults(ix, "besoker", "besok.txt typo.txt");
-  search_under_faults(ix, "SIG Rinkeby", "sig.txt long.txt pron.txt");
+  search_under_faults(ix, "SIG Rinkeby", "sig.txt");
   /* refused queries stay refused (SW_QUERY and the message) */
   search_under_faults(ix, "SIG OR -lvu",
                       "ERR 2: OR cannot join an exclusion at column 5");
