@@ -80,6 +80,8 @@ struct EngIter {
   SwDocId vdoc;           /* phrase: the document last found to hold it    */
   double bound;           /* top-level clause: the most it can add to a
                              document's BM25 (clause_bound)                */
+  int prefixed;           /* top-level clause: run_rest counted its weight
+                             among the non-essential leaves'               */
 };
 
 /* What evaluation knows of one query term. */
@@ -123,8 +125,8 @@ struct EngEval {
                              the total (1 in ENG_PRUNE_SAMPLE)             */
   uint64_t held;          /* ... of those, holding every phrase             */
   double impact_scale;    /* ix_reader_impact_scale: 0, no block impacts    */
-  uint32_t *sord;         /* run_rest: clauses by ascending bound           */
-  size_t sord_cap;        /* ... allocated                                  */
+  EngIter **leaves;       /* run_rest: alternatives by ascending bound      */
+  size_t leaves_cap;      /* ... allocated                                  */
   double *cbound;         /* run_soft: clause_bound per clause, query order */
   size_t cbound_cap;      /* ... allocated                                  */
 };
@@ -155,7 +157,7 @@ void eng_eval_free(EngEval *ev) {
   sw_free(ev->cand);
   sw_free(ev->heap);
   sw_free(ev->all);
-  sw_free(ev->sord);
+  sw_free(ev->leaves);
   sw_free(ev->cbound);
   sw_free(ev);
 }
@@ -972,98 +974,128 @@ static double partial_bound(const EngQuery *q, const double *bound,
 ** clauses alone and the others are sought to each; a candidate whose
 ** matched clauses' bounds, times its share, cannot beat the heap is not
 ** scored. The hits are those of scoring every document. */
+/* The word clause of cl[0..ncl) that leaf is or is an alternative of. */
+static EngIter *clause_of(EngIter **cl, uint32_t ncl, const EngIter *leaf) {
+  for (uint32_t c = 0; c < ncl; c++) {
+    if (cl[c] == leaf) return cl[c];
+    if (cl[c]->ops == &or_ops)
+      for (uint32_t k = 0; k < cl[c]->nkids; k++)
+        if (cl[c]->kids[k] == leaf) return cl[c];
+  }
+  return (EngIter *)leaf; /* not reached */
+}
+
 static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
                     uint32_t ncl, EngIter **ex, uint32_t nex,
                     const double *bound, uint32_t seeded, double share,
                     SwError *err) {
   int rc;
-  if (sw_grow((void **)&ev->sord, &ev->sord_cap, ncl + 1, sizeof *ev->sord))
+  /* The leaves: each word clause's alternatives (its atoms; the clause
+  ** itself when it has one), but the seeded clause's, each with its own
+  ** bound, so that a rare alternative (a joined compound) does not make
+  ** its common word essential. Ascending bound. */
+  size_t nleaves = 0;
+  for (uint32_t c = 0; c < ncl; c++)
+    nleaves += cl[c]->ops == &or_ops ? cl[c]->nkids : 1;
+  if (sw_grow((void **)&ev->leaves, &ev->leaves_cap, nleaves + 1,
+               sizeof *ev->leaves))
     return sw_error_set(err, SW_NOMEM, "out of memory (query plan)");
-  /* ord[0..nw): the word clauses but the seeded one, by ascending bound;
-  ** then the filters and the seeded clause. */
-  uint32_t *ord = ev->sord, nw = 0, nwords = 0, nrest = 0;
+  EngIter **lv = ev->leaves;
+  uint32_t nl = 0, nwords = 0;
   for (uint32_t c = 0; c < ncl; c++) {
     cl[c]->bound = bound[c];
     if (q->clauses[c].filter) continue;
     nwords++;
     if (c == seeded) continue;
-    uint32_t j = nw++;
-    for (; j > 0 && cl[ord[j - 1]]->bound > bound[c]; j--) ord[j] = ord[j - 1];
-    ord[j] = c;
+    int or = cl[c]->ops == &or_ops;
+    for (uint32_t k = 0; k < (or ? cl[c]->nkids : 1); k++) {
+      EngIter *it = or ? cl[c]->kids[k] : cl[c];
+      it->bound = it->ops == &term_ops && ev->terms[it->term].everywhere
+                      ? 0
+                      : clause_bound(ev, it);
+      uint32_t j = nl++;
+      for (; j > 0 && lv[j - 1]->bound > it->bound; j--) lv[j] = lv[j - 1];
+      lv[j] = it;
+    }
   }
-  for (uint32_t c = 0; c < ncl; c++)
-    if (q->clauses[c].filter || c == seeded) ord[nw + nrest++] = c;
   uint32_t nf = ncl - nwords;
-  /* Documents holding less than ENG_SOFT_MIN of the words' weight are no
-  ** hits: the word clauses whose bounds, summed from the lowest, stay below
-  ** it are non-essential from the start. */
+  /* A document lacking a word holds at most nwords - 1 of them. */
+  double most = (double)(nwords - 1) / nwords * (1 + 1e-9);
+  /* Documents holding less than `share` of the words' weight are no hits:
+  ** the leaves whose bounds, summed from the lowest, stay below it are
+  ** non-essential from the start. */
   double need = share * words_weight(q, bound);
   uint32_t ne = 0;
-  double ne_sum = 0;
-  while (ne < nw && ne_sum + cl[ord[ne]]->bound < need)
-    ne_sum += cl[ord[ne++]]->bound;
+  double ne_sum = 0, ne_weight = 0; /* leaves' bounds; their clauses' */
+  for (uint32_t c = 0; c < ncl; c++) cl[c]->prefixed = 0;
+  while (ev->prune && ne < nl) { /* exhaustive: every leaf a candidate */
+    EngIter *owner = clause_of(cl, ncl, lv[ne]);
+    double w = ne_weight + (owner->prefixed ? 0 : owner->bound);
+    if (w >= need) break;
+    owner->prefixed = 1;
+    ne_weight = w;
+    ne_sum += lv[ne++]->bound;
+  }
   for (;;) {
     int full = ev->prune && ev->nheap == ev->heap_cap;
     double theta = full ? ev->heap[0].score : 0;
     if (full) {
-      while (ne < nw) {
-        double s = ne_sum + cl[ord[ne]]->bound;
-        if ((double)(ne + 1) / nwords * s * (1 + 1e-9) > theta) break;
-        ne_sum = s;
-        ne++;
-      }
-      if (ne == nw) break; /* no document left can enter */
+      while (ne < nl && (ne_sum + lv[ne]->bound) * most <= theta)
+        ne_sum += lv[ne++]->bound;
+      if (ne == nl) break; /* no document left can enter */
     }
     SwDocId d = IX_DOC_END;
-    for (uint32_t i = ne; i < nw; i++)
-      if (cl[ord[i]]->doc < d) d = cl[ord[i]]->doc;
+    for (uint32_t i = ne; i < nl; i++)
+      if (lv[i]->doc < d) d = lv[i]->doc;
     if (d == IX_DOC_END) break;
     if (full && ev->impact_scale > 0) {
-      /* Block-max: up to the next document of an essential clause not on
-      ** d, and within the current block of every term under those on d,
-      ** a document holds no essential clause but those on d, and each of
-      ** their terms no more than its block's impact allows. If that, with
-      ** every non-essential clause matched too, cannot beat the heap, the
-      ** clauses on d skip to there. */
-      uint32_t on = 0;
+      /* Block-max: up to the next document of an essential leaf not on d,
+      ** and within the current block of every term under those on d, a
+      ** document holds no essential leaf but those on d, and each of their
+      ** terms no more than its block's impact allows. If that, with every
+      ** non-essential leaf matched too, cannot beat the heap, the leaves
+      ** on d skip to there. */
       SwDocId to = IX_DOC_END;
       double bb = ne_sum;
-      for (uint32_t i = ne; i < nw; i++) {
-        EngIter *it = cl[ord[i]];
+      for (uint32_t i = ne; i < nl; i++) {
+        EngIter *it = lv[i];
         if (it->doc != d) {
           if (it->doc < to) to = it->doc;
           continue;
         }
-        on++;
-        bb += block_bound(ev, it, &to);
+        bb += it->bound == 0 ? 0 : block_bound(ev, it, &to);
       }
-      if (bb * (on + ne) / nwords <= theta && to > d) {
-        for (uint32_t i = ne; i < nw; i++) {
-          EngIter *it = cl[ord[i]];
+      if (bb * most <= theta && to > d) {
+        for (uint32_t i = ne; i < nl; i++) {
+          EngIter *it = lv[i];
           if (it->doc == d && (rc = it->ops->seek(it, to, err))) return rc;
         }
         continue;
       }
     }
-    int out = 0;
     for (uint32_t i = 0; i < ne; i++) {
-      EngIter *it = cl[ord[i]];
+      EngIter *it = lv[i];
       if (it->doc < d && (rc = it->ops->seek(it, d, err))) return rc;
     }
-    /* Filters required; the seeded clause's documents already offered. */
-    for (uint32_t i = nw; i < ncl && !out; i++) {
-      EngIter *it = cl[ord[i]];
-      uint32_t c = ord[i];
-      if (it->doc < d && (rc = it->ops->seek(it, d, err))) return rc;
-      out = c == seeded ? it->doc == d : it->doc != d;
-    }
+    /* Each word clause's document from its leaves; filters required; the
+    ** seeded clause's documents already offered. */
+    int out = 0;
     uint32_t m = 0;
     double b = 0;
-    for (uint32_t i = 0; i < nw; i++)
-      if (cl[ord[i]]->doc == d) {
-        m++;
-        b += cl[ord[i]]->bound;
+    for (uint32_t c = 0; c < ncl; c++) {
+      EngIter *it = cl[c];
+      if (q->clauses[c].filter || c == seeded) {
+        if (out) continue;
+        if (it->doc < d && (rc = it->ops->seek(it, d, err))) return rc;
+        out = c == seeded ? it->doc == d : it->doc != d;
+        continue;
       }
+      if (it->ops == &or_ops) or_min(it);
+      if (it->doc == d) {
+        m++;
+        b += bound[c];
+      }
+    }
     if (m == nwords || b < need) out = 1; /* run_and's, or too little */
     if (!out && (rc = excluded(ex, nex, d, &out, err))) return rc;
     /* Only strictly better enters a full heap. */
@@ -1072,8 +1104,8 @@ static int run_rest(EngEval *ev, const EngQuery *q, EngIter **cl,
       if (!full || sc > theta) offer(ev, d, sc, m + nf);
     }
     if (d + 1 == IX_DOC_END) break;
-    for (uint32_t i = ne; i < nw; i++) {
-      EngIter *it = cl[ord[i]];
+    for (uint32_t i = ne; i < nl; i++) {
+      EngIter *it = lv[i];
       if (it->doc == d && (rc = it->ops->next(it, err))) return rc;
     }
   }
@@ -1221,6 +1253,8 @@ static int run_soft(EngEval *ev, IxReader *r, const EngQuery *q,
   /* When some document holds every word, the others must hold at least
   ** ENG_SOFT_MIN of the weight; when none does, whatever they hold. */
   double share = *total > 0 ? ENG_SOFT_MIN : 0;
+  /* The word of highest bound first (run_seed: the rarest, as a rule), so
+  ** the heap fills with good hits. */
   uint32_t seed = UINT32_MAX;
   for (uint32_t c = 0; c < ncl; c++)
     if (!q->clauses[c].filter &&

@@ -220,6 +220,10 @@ static void shared(const char *tmp) {
   query_file(ix, qf, &t);
   snprintf(qf, sizeof qf, "%s/corpus/queries/municipal.tsv", src);
   query_file(ix, qf, &t);
+  /* Someone else's queries: many words, rare and common, with compound
+  ** alternatives (run_rest's leaves). */
+  tu_shared_path(qf, "testdata/swedish-retrieval/known-item/queries.tsv");
+  query_file(ix, qf, &t);
   printf("shared corpus: %d queries compared, %d pruned\n", t.queries,
          t.pruned);
   CHECK(t.queries > 500);
