@@ -353,6 +353,13 @@ static int stem(AnAnalyzer *an, const char *fold, size_t fold_len, char *term,
   char base[SW_MAX_TOKEN_BYTES];
   *term_len = 0;
   if (fold_len == 0) return SW_OK;
+  /* A form Snowball would leave apart from its word: stem the word. */
+  const char *lemma;
+  size_t ll = an_lemma(fold, fold_len, &lemma);
+  if (ll) {
+    fold = lemma;
+    fold_len = ll;
+  }
   size_t bl = definite_base(fold, fold_len, base);
   if (bl) {
     fold = base;

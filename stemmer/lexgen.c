@@ -3,8 +3,9 @@
 ** Run by stemmer/CMakeLists.txt as
 **     sw_lexgen sv_SE.aff sv_SE.dic lexicon.c
 ** it reads Debian's hunspell-sv dictionary and writes lexicon.c: static
-** const tables (interface: stemmer_int.h, "interface to compound.c") that
-** compound.c searches without any start-up work. It is a host program, not
+** const tables (interface: stemmer_int.h, "interface to compound.c" and
+** "interface to lemma.c") that compound.c and lemma.c search without any
+** start-up work. It is a host program, not
 ** part of any library: it allocates with malloc and exits on failure, and
 ** nothing of it runs inside swsearch. Nothing is copied from hunspell: this
 ** reads hunspell's file formats (man 5 hunspell) and expands suffixes itself.
@@ -31,6 +32,10 @@
 **  - WORD: every form of every root that is not ONLYINCOMPOUND.
 **  - DEFROOT: every root ending in -an or -et (paket, verkan, ansökan): the
 **    ending is the word's own, not a definite article (analysis.c).
+**  - LEMMAS (emit_lemmas, lemma.c): each form an inflecting rule (lemma_flag)
+**    makes of exactly one lower-case root, is not a root itself, has three
+**    letters or more, is no stop word, and that Snowball stems apart from
+**    its root, mapped to that root: oklart -> oklar, gick -> gå.
 **  Attestation. hunspell-sv marks few words X or Y (del, tak, råd, gäng lack
 **  them) but lists tens of thousands of compounds whole. Cutting every
 **  lower-case root R = A + B: each cut where A is a BEGIN form and B a root
@@ -247,6 +252,8 @@ typedef struct Begin {
 
 typedef struct Node {
   int form, next;
+  int infl;        /* 1: an inflection of the root (lemma_flag), not a
+                      derivation: a candidate for the lemma table        */
 } Node;
 
 typedef struct Lex {
@@ -326,11 +333,15 @@ static int new_begin(Lex *x, int form) {
 }
 
 /* Record that form belongs to root (both Form indices). */
-static void root_add_form(Lex *x, int root, int form) {
+static void root_add_form(Lex *x, int root, int form, int infl) {
   for (int i = x->forms[root].forms; i >= 0; i = x->nodes[i].next)
-    if (x->nodes[i].form == form) return;
+    if (x->nodes[i].form == form) {
+      x->nodes[i].infl |= infl;
+      return;
+    }
   grow((void **)&x->nodes, &x->cap_nodes, x->nnodes + 1, sizeof *x->nodes);
   x->nodes[x->nnodes].form = form;
+  x->nodes[x->nnodes].infl = infl;
   x->nodes[x->nnodes].next = x->forms[root].forms;
   x->forms[root].forms = (int)x->nnodes++;
 }
@@ -463,8 +474,18 @@ static void free_rules(void) {
 static int in_str(const char *s, char c) { return strchr(s, c) != NULL; }
 
 /* One form of a dictionary entry: the root (rule == NULL) or a suffixed one. */
+/* The suffix flags of hunspell-sv that inflect (declension, comparison,
+** conjugation, the passive), as against derivations (-isk, -nde, -del,
+** -bo), the genitive (A: Snowball removes it anyway), the definite forms of
+** E and the compounding flags: only forms made by these enter the lemma
+** table (emit_lemmas). Read off sv_SE.aff: C, F, G, H, I, J: nouns'
+** definite and plural forms (J: fötter, länder); K, L, M, N: verbs' past
+** forms and passives (M: gick, tog, tagit); O, P, Q: adjectives' -t, -a
+** forms and comparison. */
+static int lemma_flag(char f) { return f && strchr("CFGHIJKLMNOPQ", f); }
+
 static void add_form(Lex *x, const char *raw, size_t rawlen, const char *fl,
-                     const Rule *rule, int root_form, int is_name,
+                     const Rule *rule, char flag, int root_form, int is_name,
                      const char *root_fl) {
   char buf[FORM_MAX];
   if (!all_letters(raw, rawlen)) return;
@@ -475,7 +496,7 @@ static void add_form(Lex *x, const char *raw, size_t rawlen, const char *fl,
   if (!rule) {
     if (!in_str(fl, 'Z')) {
       fo->flags |= F_WORD | (is_name ? F_NAME : F_COMMON);
-      root_add_form(x, root_form, f);
+      root_add_form(x, root_form, f, 0);
     }
     if (n >= 4 && (memcmp(buf + n - 2, "an", 2) == 0 ||
                    memcmp(buf + n - 2, "et", 2) == 0))
@@ -514,7 +535,7 @@ static void add_form(Lex *x, const char *raw, size_t rawlen, const char *fl,
     }
   } else if (!in_str(rule->cont, 'Z')) {
     fo->flags |= F_WORD | (is_name ? F_NAME : F_COMMON);
-    root_add_form(x, root_form, f);
+    root_add_form(x, root_form, f, lemma_flag(flag));
     if (in_str(root_fl, 'Y')) fo->flags |= F_END;
   }
 }
@@ -538,7 +559,7 @@ static void read_dic(Lex *x, const char *path) {
     int cs = first_case(line, wlen);
     int root_form = form_find(x, rootbuf, rn, 1);
     if (cs == 2) x->forms[root_form].flags |= F_ROOT;
-    add_form(x, line, wlen, fl, NULL, root_form, cs == 1, fl);
+    add_form(x, line, wlen, fl, NULL, 0, root_form, cs == 1, fl);
     int32_t cps[FORM_MAX];
     size_t ncp = utf8_decode_all(line, cps, FORM_MAX);
     for (const char *p = fl; *p; p++) {
@@ -551,7 +572,7 @@ static void read_dic(Lex *x, const char *path) {
         if (wlen - sl + al >= sizeof form) continue;
         memcpy(form, line, wlen - sl);
         memcpy(form + wlen - sl, r->add, al);
-        add_form(x, form, wlen - sl + al, fl, r, root_form, cs == 1, fl);
+        add_form(x, form, wlen - sl + al, fl, r, *p, root_form, cs == 1, fl);
       }
     }
   }
@@ -835,6 +856,105 @@ static uint32_t pool_put(Pool *p, const char *s, size_t n) {
   return off;
 }
 
+/* ------------------------------------------------------------- lemmas -- */
+
+/* One lemma entry being made: a form and its root (Form indices). */
+typedef struct LemmaItem {
+  int form, root;
+} LemmaItem;
+
+static const Lex *lemma_lex; /* for lemma_cmp */
+
+static int lemma_cmp(const void *pa, const void *pb) {
+  const LemmaItem *a = pa, *b = pb;
+  const Form *fa = &lemma_lex->forms[a->form], *fb = &lemma_lex->forms[b->form];
+  size_t m = fa->len < fb->len ? fa->len : fb->len;
+  int c = memcmp(fstr(lemma_lex, a->form), fstr(lemma_lex, b->form), m);
+  return c ? c : (fa->len > fb->len) - (fa->len < fb->len);
+}
+
+/* The lemma table (an_lemmas; stemmer_int.h, "interface to lemma.c"): each
+** inflected form that hunspell-sv's suffix rules make of exactly one
+** lower-case root, that is no root itself (nya and böcker are roots of
+** their own in hunspell-sv, so they stay apart), and that Snowball stems
+** differently from its root: oklart -> oklar, nytt -> ny, kommunalt ->
+** kommunal, städer -> stad when the rules make it. Forms that Snowball
+** already joins with their root need no entry. Sorted by bytes. */
+static void emit_lemmas(FILE *o, Lex *x) {
+  int *lem = xrealloc(NULL, (x->nforms ? x->nforms : 1) * sizeof *lem);
+  for (size_t f = 0; f < x->nforms; f++) lem[f] = -1;
+  for (size_t r = 0; r < x->nforms; r++) {
+    const Form *rf = &x->forms[r];
+    if (rf->forms < 0 || !(rf->flags & F_COMMON) ||
+        nchars(fstr(x, (int)r), rf->len) < 2)
+      continue;
+    for (int i = rf->forms; i >= 0; i = x->nodes[i].next) {
+      int f = x->nodes[i].form;
+      const Form *ff = &x->forms[f];
+      if (f == (int)r || ff->forms >= 0 || !(ff->flags & F_COMMON) ||
+          !x->nodes[i].infl || nchars(fstr(x, f), ff->len) < 3 ||
+          an_is_stopword(fstr(x, f), ff->len))
+        continue;
+      lem[f] = lem[f] == -1 ? (int)r : lem[f] == (int)r ? (int)r : -2;
+    }
+  }
+  AnSnowball *sb;
+  if (an_snowball_new(&sb) != SW_OK) die("out of memory (Snowball)");
+  LemmaItem *it = NULL;
+  size_t n = 0, cap = 0, ambiguous = 0;
+  for (size_t f = 0; f < x->nforms; f++) {
+    if (lem[f] == -2) ambiguous++;
+    if (lem[f] < 0) continue;
+    char a[FORM_MAX];
+    const char *s;
+    size_t al, sl;
+    if (an_snowball_stem(sb, fstr(x, (int)f), x->forms[f].len, &s, &al) !=
+        SW_OK)
+      die("out of memory (Snowball)");
+    memcpy(a, s, al);
+    if (an_snowball_stem(sb, fstr(x, lem[f]), x->forms[lem[f]].len, &s,
+                         &sl) != SW_OK)
+      die("out of memory (Snowball)");
+    if (al == sl && memcmp(a, s, al) == 0) continue; /* already joined */
+    grow((void **)&it, &cap, n + 1, sizeof *it);
+    it[n].form = (int)f;
+    it[n].root = lem[f];
+    n++;
+  }
+  an_snowball_free(sb);
+  lemma_lex = x;
+  if (n) qsort(it, n, sizeof *it, lemma_cmp);
+  Pool pool = {{NULL, 0, 0}};
+  /* Each root's text once in the pool (lem[] reused: its pool offset). */
+  for (size_t f = 0; f < x->nforms; f++) lem[f] = -1;
+  fprintf(o, "static const AnLemmaEntry lemma_entries[%zu] = {\n", n ? n : 1);
+  for (size_t i = 0; i < n; i++) {
+    const Form *f = &x->forms[it[i].form], *r = &x->forms[it[i].root];
+    uint32_t fo = pool_put(&pool, fstr(x, it[i].form), f->len);
+    if (lem[it[i].root] < 0)
+      lem[it[i].root] = (int)pool_put(&pool, fstr(x, it[i].root), r->len);
+    uint32_t ro = (uint32_t)lem[it[i].root];
+    fprintf(o, "{%u,%u,%u,%u},\n", fo, ro, f->len, r->len);
+  }
+  if (!n) fprintf(o, "{0,0,0,0}\n");
+  fprintf(o, "};\n\n");
+  fprintf(o, "static const char lemma_pool[%zu] =", pool.a.len + 1);
+  for (size_t i = 0; i < pool.a.len; i++) {
+    if (i % 64 == 0) fprintf(o, "%s\n    \"", i ? "\"" : "");
+    unsigned char c = (unsigned char)pool.a.b[i];
+    if ((c | 0x20u) - 'a' < 26u) fputc(c, o);
+    else fprintf(o, "\\%03o", c);
+  }
+  fprintf(o, "%s;\n\n", pool.a.len ? "\"" : " \"\"");
+  fprintf(o, "const AnLemmas an_lemmas = {lemma_pool, lemma_entries, %zu};\n\n",
+          n);
+  printf("lexgen: %zu lemma entries (%zu pool bytes); %zu forms of more than "
+         "one root left out\n", n, pool.a.len, ambiguous);
+  free(it);
+  free(pool.a.b);
+  free(lem);
+}
+
 static void emit(Lex *x, const char *out_path, const char *dic_path) {
   FILE *o = fopen(out_path, "w");
   if (!o) die("cannot write %s", out_path);
@@ -902,6 +1022,7 @@ static void emit(Lex *x, const char *out_path, const char *dic_path) {
   unsigned dbits;
   size_t nd = emit_set(o, x, "defroot", F_DEFROOT, 0, 1, 0, &dbits);
 
+  emit_lemmas(o, x);
   fprintf(o,
           "const AnLexicon an_lexicon = {\n"
           "    pool, begin_entries, begin_bucket, %zu, %u,\n"

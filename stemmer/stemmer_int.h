@@ -177,6 +177,30 @@ typedef int (*AnIdentFn)(void *ctx, const AnIdent *id);
 ** returned. */
 int an_ident_scan(const char *text, size_t len, AnIdentFn fn, void *ctx);
 
+/* ===================================================== interface to lemma.c
+** Swedish lemmas: an inflected form Snowball leaves apart from its word
+** (oklart/oklar, nytt/ny, kommunalt/kommunal, socialt/social) is stemmed as
+** the word. The table is hunspell-sv's suffix rules (lexgen.c, emit_lemmas:
+** which forms, and why only those), compiled into lexicon.c. */
+
+typedef struct AnLemmaEntry {
+  uint32_t form, lemma;        /* offsets into AnLemmas.pool               */
+  uint8_t form_len, lemma_len; /* bytes                                    */
+} AnLemmaEntry;
+
+typedef struct AnLemmas {
+  const char *pool;            /* every form and lemma, not NUL-separated  */
+  const AnLemmaEntry *e;       /* sorted by form bytes (memcmp, shorter
+                                  first on a common prefix)                */
+  size_t n;
+} AnLemmas;
+
+extern const AnLemmas an_lemmas; /* lexicon.c, generated */
+
+/* The lemma of the folded word f[0..n) into *lemma (borrowed from the
+** table): its length, or 0 when the table has no entry for f. */
+size_t an_lemma(const char *f, size_t n, const char **lemma);
+
 /* ================================================== interface to compound.c
 ** Swedish compound splitting: samverkansöverenskommelse -> samverkan (s)
 ** överenskommelse, so that a search for one part finds the compound. The
