@@ -230,6 +230,13 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 ** (bench/README.md). */
 #define ENG_TITLE_DEPTH 20
 #define ENG_TITLE_BONUS 0.5
+/* Documents a query names (eval.c, find_known: its whole title is the
+** query's words, or its own id or diarienummer holds the query's
+** identifier): at most ENG_KNOWN_MAX are checked and promoted, each by
+** ENG_KNOWN_BONUS times the query's weight (its clauses' bounds summed),
+** more than any score without it. */
+#define ENG_KNOWN_MAX 16
+#define ENG_KNOWN_BONUS 2.0
 #define ENG_BOOST_SYNONYM 0.8f
 
 typedef struct EngSynonyms EngSynonyms;
@@ -387,11 +394,15 @@ void eng_eval_free(EngEval *ev); /* NULL is a no-op */
 ** clauses, the documents lacking a word are ranked only when at least this
 ** many hold every clause; when fewer do, out->deferred is 1, the hits are
 ** only those, and the caller means to run again (search.c: with compound
-** parts). Errors: SW_CORRUPT (damaged postings, or doc ids out of range),
-** SW_NOMEM, SW_IO. */
+** parts). an (may be NULL: no title matching) analyses the titles of
+** documents the query may name (eval.c, find_known: those whose whole title
+** is the query's words, or whose own id holds its identifier, come first);
+** it is left at an arbitrary state. Errors: SW_CORRUPT (damaged postings,
+** or doc ids out of range), SW_NOMEM, SW_IO. */
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
-                 const EngQuery *q, size_t k, int collect, int exhaustive,
-                 uint64_t rest_from, EngEvalResult *out, SwError *err);
+                 const EngQuery *q, AnAnalyzer *an, size_t k, int collect,
+                 int exhaustive, uint64_t rest_from, EngEvalResult *out,
+                 SwError *err);
 
 /* ==================================================== interface to snippet.c
 ** The best passage of a document's text for a query, highlighted. See

@@ -129,6 +129,8 @@ struct EngEval {
   size_t leaves_cap;      /* ... allocated                                  */
   double *cbound;         /* run_soft: clause_bound per clause, query order */
   size_t cbound_cap;      /* ... allocated                                  */
+  SwDocId known[ENG_KNOWN_MAX]; /* find_known: documents the query names   */
+  size_t nknown;          /* ... held                                       */
 };
 
 /* Record d as matching, for facet counts. */
@@ -1272,9 +1274,205 @@ static int run_soft(EngEval *ev, IxReader *r, const EngQuery *q,
                   err);
 }
 
+/* ---------------------------------------------------------- known items -- */
+
+/* Add doc to ev->known (no duplicates); 0 when the list is full. */
+static int known_add(EngEval *ev, SwDocId d) {
+  for (size_t i = 0; i < ev->nknown; i++)
+    if (ev->known[i] == d) return 1;
+  if (ev->nknown == ENG_KNOWN_MAX) return 0;
+  ev->known[ev->nknown++] = d;
+  return 1;
+}
+
+/* 1 if the title of d, analysed, holds exactly the query's words t[0..n)
+** (as terms, stop words left out, each at least once, nothing else). */
+static int title_is(IxReader *r, AnAnalyzer *an, const EngQuery *q,
+                    const uint32_t *t, uint32_t n, SwDocId d, int *is,
+                    SwError *err) {
+  IxDocMeta m;
+  *is = 0;
+  int rc = ix_doc_meta(r, d, &m, err);
+  if (rc) return rc;
+  uint64_t seen = 0; /* bit i: t[i] in the title (n <= 64) */
+  AnToken tok;
+  int more;
+  an_set_extras(an, 0);
+  an_begin(an, m.title, m.title_len, 0);
+  while ((more = an_next(an, &tok)) > 0) {
+    if (tok.flags & (AN_STOP | AN_EXTRA) || tok.term_len == 0) continue;
+    uint32_t i = 0;
+    while (i < n && !(q->terms[t[i]].len == tok.term_len &&
+                      !memcmp(q->bytes + q->terms[t[i]].off, tok.term,
+                              tok.term_len)))
+      i++;
+    if (i == n) return SW_OK; /* a title word the query lacks */
+    seen |= (uint64_t)1 << i;
+  }
+  if (more < 0) return sw_error_set(err, SW_NOMEM, "out of memory (titles)");
+  *is = seen == ((n == 64) ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1);
+  return SW_OK;
+}
+
+/* Documents the query names (ev->known): those whose whole title is the
+** query's words (from the intersection of the words' title terms: the
+** documents whose title positions of them all lie below the query's token
+** count, at most ENG_KNOWN_MAX of them read and analysed, among the first
+** 256 * ENG_KNOWN_MAX), and those whose own id holds an identifier
+** the query has (its AN_NS_IDENT term at position 0: the facets field's,
+** eng_doc_facets). */
+static int find_known(EngEval *ev, IxReader *r, AnAnalyzer *an,
+                      const EngQuery *q, SwError *err) {
+  uint32_t t[64], n = 0;
+  int rc = SW_OK;
+  ev->nknown = 0;
+  for (uint32_t i = 0; i < q->nterms; i++) {
+    const EngQTerm *qt = &q->terms[i];
+    if (!qt->positive || qt->alt || qt->len == 0) continue;
+    if (q->bytes[qt->off] == AN_NS_IDENT && ev->terms[i].found) {
+      IxPostings *p;
+      if ((rc = ix_postings_open(r, &ev->terms[i].ti, 1, &p, err))) return rc;
+      while (!p->eof && ev->nknown < ENG_KNOWN_MAX) {
+        const uint32_t *pos;
+        uint32_t np;
+        if ((rc = ix_postings_positions(p, &pos, &np, err))) break;
+        if (np && pos[0] == 0) known_add(ev, p->doc);
+        if ((rc = ix_postings_next(p, err))) break;
+      }
+      ix_postings_free(p);
+      if (rc) return rc;
+      continue;
+    }
+    if (qt->stop || an_ns_special(q->bytes[qt->off])) continue;
+    if (n == 64) return SW_OK; /* no title is that long */
+    t[n++] = i;
+  }
+  if (n == 0 || !an) return SW_OK;
+  /* The title terms of the words, rarest first, intersected. */
+  IxPostings *tp[64] = {NULL};
+  uint32_t k;
+  for (k = 0; k < n; k++) {
+    const EngQTerm *qt = &q->terms[t[k]];
+    char tt[SW_MAX_TOKEN_BYTES];
+    if (qt->len >= SW_MAX_TOKEN_BYTES) break;
+    tt[0] = AN_NS_TITLE;
+    memcpy(tt + 1, q->bytes + qt->off, qt->len);
+    IxTermInfo ti;
+    SwError local;
+    sw_error_clear(&local);
+    rc = ix_term_find(r, tt, qt->len + 1, &ti, &local);
+    if (rc == SW_NOTFOUND) {
+      rc = SW_OK;
+      break; /* a word in no title */
+    }
+    if (rc) {
+      rc = sw_error_set(err, rc, "%s", local.msg);
+      break;
+    }
+    if ((rc = ix_postings_open(r, &ti, 1, &tp[k], err))) break;
+  }
+  size_t checked = 0, visited = 0;
+  if (!rc && k == n) {
+    SwDocId d = 0;
+    while (checked < ENG_KNOWN_MAX && visited++ < 256 * ENG_KNOWN_MAX &&
+           !tp[0]->eof) {
+      /* leapfrog: every list to the first document >= d they share */
+      uint32_t agree = 0, i = 0;
+      while (agree < n && !rc) {
+        IxPostings *p = tp[i];
+        if (!p->eof && p->doc < d) rc = ix_postings_seek(p, d, err);
+        if (rc || p->eof) break;
+        if (p->doc != d) {
+          d = p->doc;
+          agree = 1;
+        } else {
+          agree++;
+        }
+        if (++i == n) i = 0;
+      }
+      if (rc || agree < n) break;
+      /* A title of the query's words alone has no more tokens than the
+      ** query: each word's title positions lie below that (read from the
+      ** postings, before the stored title). */
+      int near = 1;
+      for (uint32_t j = 0; j < n && near && !rc; j++) {
+        const uint32_t *pos;
+        uint32_t np;
+        rc = ix_postings_positions(tp[j], &pos, &np, err);
+        near = !rc && np > 0 && pos[np - 1] < q->ntokens;
+      }
+      if (rc) break;
+      int is = 0;
+      if (near) {
+        checked++;
+        if ((rc = title_is(r, an, q, t, n, d, &is, err))) break;
+      }
+      if (is && !known_add(ev, d)) break;
+      if (d + 1 == IX_DOC_END) break;
+      d++;
+    }
+  }
+  for (uint32_t i = 0; i < n; i++) ix_postings_free(tp[i]);
+  return rc;
+}
+
+/* Each document of ev->known gets its score as every other (on a fresh
+** plan, sought to it) plus ENG_KNOWN_BONUS times the query's weight, more
+** than any document's score can be, and replaces its own hit in the heap
+** or enters it: the documents the query names come first, whatever k. */
+static int promote_known(EngEval *ev, IxReader *r, const EngQuery *q,
+                         SwError *err) {
+  if (ev->nknown == 0) return SW_OK;
+  EngIter **cl, **ex;
+  int rc = build_plan(ev, r, q, &cl, &ex, err);
+  if (rc) return rc;
+  uint32_t ncl = q->nclauses, nwords = 0;
+  double weight = 0;
+  for (uint32_t c = 0; c < ncl; c++)
+    if (!q->clauses[c].filter) {
+      nwords++;
+      weight += clause_bound(ev, cl[c]);
+    }
+  /* ascending, for the forward-only iterators */
+  for (size_t i = 1; i < ev->nknown; i++)
+    for (size_t j = i; j > 0 && ev->known[j - 1] > ev->known[j]; j--) {
+      SwDocId x = ev->known[j];
+      ev->known[j] = ev->known[j - 1];
+      ev->known[j - 1] = x;
+    }
+  for (size_t i = 0; i < ev->nknown; i++) {
+    SwDocId d = ev->known[i];
+    uint32_t m = 0;
+    int out;
+    for (uint32_t c = 0; c < ncl; c++) {
+      if (cl[c]->doc < d && (rc = cl[c]->ops->seek(cl[c], d, err))) return rc;
+      m += cl[c]->doc == d && !q->clauses[c].filter;
+    }
+    if ((rc = excluded(ex, q->nexcl, d, &out, err))) return rc;
+    int filtered = 0;
+    for (uint32_t c = 0; c < ncl; c++)
+      filtered |= q->clauses[c].filter && cl[c]->doc != d;
+    /* Excluded, not of the filters, or holding no word the query asks
+    ** for (a title of its words that the query wants in a phrase). */
+    if (out || filtered || (nwords && m == 0)) continue;
+    double sc = soft_score(ev, cl, ncl, d, nwords ? (double)m / nwords : 1) +
+                ENG_KNOWN_BONUS * weight;
+    size_t h = 0;
+    while (h < ev->nheap && ev->heap[h].doc != d) h++;
+    if (h < ev->nheap) { /* out of heap order: restore it */
+      ev->heap[h].score = sc;
+      for (size_t j = ev->nheap / 2; j-- > 0;) sift_down(ev->heap, ev->nheap, j);
+    } else {
+      offer(ev, d, sc, m + (ncl - nwords));
+    }
+  }
+  return SW_OK;
+}
+
 int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
-                 const EngQuery *q, size_t k, int collect, int exhaustive,
-                 uint64_t rest_from, EngEvalResult *out, SwError *err) {
+                 const EngQuery *q, AnAnalyzer *an, size_t k, int collect,
+                 int exhaustive, uint64_t rest_from, EngEvalResult *out,
+                 SwError *err) {
   EngIter **cl = NULL, **ex = NULL;
   uint64_t total = 0;
   int rc, exact = 1;
@@ -1323,6 +1521,11 @@ int eng_eval_run(EngEval *ev, IxReader *r, const float *norms,
     if (rc) goto fail;
     out->partial = total > 0;
     exact = 1;
+  }
+  if (ready) {
+    rc = find_known(ev, r, an, q, err);
+    if (!rc) rc = promote_known(ev, r, q, err);
+    if (rc) goto fail;
   }
   teardown(ev);
   rc = title_rerank(ev, r, q, k, err);

@@ -350,7 +350,7 @@ int sw_search(SwIndex *ix, const char *query, size_t len,
     if (rc) goto fail;
     /* Without parts, the documents lacking a word are ranked only if the
     ** run with parts will not follow. */
-    rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, k,
+    rc = eng_eval_run(ix->eval, ix->reader, ix->norms, ix->query, ix->an, k,
                       want_facets, opts && opts->exact_total,
                       parts ? 0 : ENG_PARTS_BELOW, &er, err);
     if (rc) goto fail;
