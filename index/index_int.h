@@ -263,8 +263,8 @@ typedef struct IxManifest {
 ** (format 3): raise it whenever the same text would give other terms or
 ** positions, so that an index built before says "rebuild" instead of
 ** quietly missing words. 1: the analysis of format 3's first release;
-** 2: Swedish lemmas (stemmer/lemma.c). */
-#define IX_ANALYSIS_VERSION 2
+** 2: Swedish lemmas (stemmer/lemma.c); 3: web addresses are no words. */
+#define IX_ANALYSIS_VERSION 3
 enum { IX_PAGED_TERMS = 0, IX_PAGED_DOCMETA = 1 }; /* npages/psums index */
 
 /* One segment as a commit point lists it (FORMAT.md §2a). */

@@ -468,6 +468,30 @@ static int hyphen_break(const unsigned char *t, size_t len, size_t p) {
 ** moves sc->cur past the run's surface (its colon suffix included: that is
 ** where the next token's separators start). For an all-ASCII run, r->fold
 ** gets its fold. Returns 1, or 0 at the end of the text (sc->cur = len). */
+/* The length of the web address at t[p..len): "http://", "https://" or
+** "www." (any case) up to the next space, control character or quote or
+** angle bracket, less trailing punctuation; 0 when none starts at p. Web
+** addresses are no words: their parts (goteborg, forskola, pdf) would be
+** matched as text and, typed without å/ä/ö, outrank the words. */
+static size_t url_len(const unsigned char *t, size_t len, size_t p) {
+  static const char *const heads[] = {"http://", "https://", "www."};
+  size_t h = 0;
+  for (size_t k = 0; k < 3 && !h; k++) {
+    size_t n = strlen(heads[k]);
+    if (len - p < n) continue;
+    size_t i = 0;
+    while (i < n && (t[p + i] | 0x20u) == (unsigned char)heads[k][i]) i++;
+    if (i == n) h = n;
+  }
+  if (!h) return 0;
+  size_t e = p + h;
+  while (e < len && t[e] > ' ' && t[e] != '"' && t[e] != '<' && t[e] != '>' &&
+         t[e] != 0x7f)
+    e++;
+  while (e > p + h && strchr(".,;:!?)]}'", t[e - 1])) e--;
+  return e > p + h ? e - p : 0;
+}
+
 static int scan_run(Scan *sc, Run *r, size_t *invalid) {
   const unsigned char *t = sc->text;
   size_t len = sc->len;
@@ -497,7 +521,14 @@ static int scan_run(Scan *sc, Run *r, size_t *invalid) {
 #endif
     unsigned c = t[p];
     if (c < 0x80) {
-      if (ascii_word(c)) break;
+      if (ascii_word(c)) {
+        size_t u = (c | 0x20u) == 'h' || (c | 0x20u) == 'w'
+                       ? url_len(t, len, p)
+                       : 0;
+        if (!u) break;
+        p += u; /* a web address: no words */
+        continue;
+      }
       p++;
       continue;
     }

@@ -143,6 +143,14 @@ static void test_separators(AnAnalyzer *an) {
   CHECK_EQ_STR(TERMS(an, "covid19 ½ x²", a), "covid19 1\u20442 x2");
   CHECK_EQ_STR(TERMS(an, "\"Hej!\" (sa hon), 10 % – ja…", a),
                "hej sa hon 10 ja");
+  /* Web addresses give no words (goteborg, forskola would match as text),
+  ** up to a space or quote, trailing punctuation left to the text. */
+  CHECK_EQ_STR(TERMS(an, "Se https://www.goteborg.se/forskola/a.pdf och "
+                         "WWW.Test.se/a?b=c). Slut",
+                     a),
+               "se och slut");
+  CHECK_EQ_STR(TERMS(an, "\"http://x.se/y\" webb wwwx httpd www", a),
+               "webb wwwx httpd www");
   CHECK_EQ_STR(TERMS(an, "", a), "");
   CHECK_EQ_STR(TERMS(an, " \t\n.,;-", a), "");
   CHECK_EQ_STR(TERMS(an, "a\xF0\x9F\x98\x80" "b", a), "a b"); /* emoji: So */
