@@ -44,7 +44,7 @@
 ** count is exact; of the later ones it checks those that could enter the
 ** heap and every ENG_PRUNE_SAMPLE-th, from which it estimates the rest.
 ** Both fixed, not tied to k, so the total is the same whatever k. */
-#define ENG_EXACT_FIRST 2000
+#define ENG_EXACT_FIRST 500
 /* When some document holds every word, one lacking a word is a hit only
 ** if the words it holds carry at least this share of the query's weight
 ** (their bounds, about their idf): `skygglappar` alone is a hit for
