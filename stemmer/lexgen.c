@@ -856,6 +856,19 @@ static uint32_t pool_put(Pool *p, const char *s, size_t n) {
   return off;
 }
 
+/* The pool p as the array `name`: string literals, octal escapes for all
+** but ASCII letters. */
+static void emit_pool(FILE *o, const char *name, const Pool *p) {
+  fprintf(o, "static const char %s[%zu] =", name, p->a.len + 1);
+  for (size_t i = 0; i < p->a.len; i++) {
+    if (i % 64 == 0) fprintf(o, "%s\n    \"", i ? "\"" : "");
+    unsigned char c = (unsigned char)p->a.b[i];
+    if ((c | 0x20u) - 'a' < 26u) fputc(c, o);
+    else fprintf(o, "\\%03o", c);
+  }
+  fprintf(o, "%s;\n\n", p->a.len ? "\"" : " \"\"");
+}
+
 /* ------------------------------------------------------------- lemmas -- */
 
 /* One lemma entry being made: a form and its root (Form indices). */
@@ -938,14 +951,7 @@ static void emit_lemmas(FILE *o, Lex *x) {
   }
   if (!n) fprintf(o, "{0,0,0,0}\n");
   fprintf(o, "};\n\n");
-  fprintf(o, "static const char lemma_pool[%zu] =", pool.a.len + 1);
-  for (size_t i = 0; i < pool.a.len; i++) {
-    if (i % 64 == 0) fprintf(o, "%s\n    \"", i ? "\"" : "");
-    unsigned char c = (unsigned char)pool.a.b[i];
-    if ((c | 0x20u) - 'a' < 26u) fputc(c, o);
-    else fprintf(o, "\\%03o", c);
-  }
-  fprintf(o, "%s;\n\n", pool.a.len ? "\"" : " \"\"");
+  emit_pool(o, "lemma_pool", &pool);
   fprintf(o, "const AnLemmas an_lemmas = {lemma_pool, lemma_entries, %zu};\n\n",
           n);
   printf("lexgen: %zu lemma entries (%zu pool bytes); %zu forms of more than "
@@ -994,15 +1000,7 @@ static void emit(Lex *x, const char *out_path, const char *dic_path) {
                                       x->forms[b->base].len)
                            : 0;
   }
-  /* The pool as string literals, octal escapes for all but ASCII letters. */
-  fprintf(o, "static const char pool[%zu] =", pool.a.len + 1);
-  for (size_t i = 0; i < pool.a.len; i++) {
-    if (i % 64 == 0) fprintf(o, "%s\n    \"", i ? "\"" : "");
-    unsigned char c = (unsigned char)pool.a.b[i];
-    if ((c | 0x20u) - 'a' < 26u) fputc(c, o);
-    else fprintf(o, "\\%03o", c);
-  }
-  fprintf(o, "%s;\n\n", pool.a.len ? "\"" : " \"\"");
+  emit_pool(o, "pool", &pool);
   emit_buckets(o, "begin_bucket", it, n, bbits);
   fprintf(o, "static const AnLexBegin begin_entries[%zu] = {\n", n ? n : 1);
   for (size_t i = 0; i < n; i++) {
