@@ -19,7 +19,9 @@
 ** BM25 summed (not a phrase frequency), and for a word with alternatives
 ** (expansions, synonyms, compound parts) the best alternative it holds.
 ** With several clauses that sum is multiplied by the share of the words
-** held (the coordination factor; run_soft).
+** held (the coordination factor; run_soft). After the run, the best hits
+** gain a title bonus (title_rerank) and a proximity bonus for neighbouring
+** query words close together (proximity), each over a fixed depth.
 **
 ** Pruning: run_and checks a phrase clause's positions only for documents
 ** whose score (known before the positions) could enter the heap, and
@@ -45,6 +47,10 @@
 ** heap and every ENG_PRUNE_SAMPLE-th, from which it estimates the rest.
 ** Both fixed, not tied to k, so the total is the same whatever k. */
 #define ENG_EXACT_FIRST 500
+/* Proximity: what two neighbouring query words side by side add, times the
+** lesser of their weights (proximity). */
+#define ENG_PROX_BONUS 0.25
+#define ENG_PROX_DEPTH 10 /* hits checked, fixed (not k) */
 /* When some document holds every word, one lacking a word is a hit only
 ** if the words it holds carry at least this share of the query's weight
 ** (their bounds, about their idf): `skygglappar` alone is a hit for
@@ -236,6 +242,70 @@ static void sort_hits(EngHitRaw *h, size_t n,
   }
 }
 
+/* The smallest distance between a position of a[0..na) and one of
+** b[0..nb) (both ascending); UINT32_MAX when either is empty. */
+static uint32_t min_distance(const uint32_t *a, uint32_t na, const uint32_t *b,
+                             uint32_t nb) {
+  uint32_t best = UINT32_MAX, i = 0, j = 0;
+  while (i < na && j < nb) {
+    uint32_t d = a[i] < b[j] ? b[j] - a[i] : a[i] - b[j];
+    if (d < best) best = d;
+    if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return best;
+}
+
+/* Proximity (ENG_PROX_BONUS): of h[0..n) (sorted by doc), a hit holding two
+** neighbouring words of the query (typed, single-term clauses, in query
+** order) gains ENG_PROX_BONUS times the lesser of their weights over their
+** smallest distance in the document, per pair. */
+static int proximity(EngEval *ev, IxReader *r, const EngQuery *q,
+                     EngHitRaw *h, size_t n, SwError *err) {
+  uint32_t w[16], nw = 0;
+  for (uint32_t c = 0; c < q->nclauses && nw < 16; c++) {
+    const EngQClause *cl = &q->clauses[c];
+    if (cl->filter) continue;
+    const EngQAtom *a = &q->atoms[cl->atom];
+    if (a->nslots != 1) continue;
+    uint32_t t = q->slots[a->slot].term;
+    const EngQTerm *qt = &q->terms[t];
+    if (!ev->terms[t].found || ev->terms[t].wt <= 0 || qt->stop ||
+        qt->len == 0 || an_ns_special(q->bytes[qt->off]))
+      continue;
+    w[nw++] = t;
+  }
+  int rc = SW_OK;
+  for (uint32_t k = 0; k + 1 < nw && !rc; k++) {
+    IxPostings *pa = NULL, *pb = NULL;
+    if ((rc = ix_postings_open(r, &ev->terms[w[k]].ti, 1, &pa, err)) ||
+        (rc = ix_postings_open(r, &ev->terms[w[k + 1]].ti, 1, &pb, err))) {
+      ix_postings_free(pa);
+      return rc;
+    }
+    double wt = ev->terms[w[k]].wt < ev->terms[w[k + 1]].wt
+                    ? ev->terms[w[k]].wt
+                    : ev->terms[w[k + 1]].wt;
+    for (size_t i = 0; i < n && !rc && !pa->eof && !pb->eof; i++) {
+      if ((rc = ix_postings_seek(pa, h[i].doc, err)) ||
+          (rc = ix_postings_seek(pb, h[i].doc, err)))
+        break;
+      if (pa->eof || pb->eof || pa->doc != h[i].doc || pb->doc != h[i].doc)
+        continue;
+      const uint32_t *a, *b;
+      uint32_t na, nb;
+      if ((rc = ix_postings_positions(pa, &a, &na, err)) ||
+          (rc = ix_postings_positions(pb, &b, &nb, err)))
+        break;
+      uint32_t d = min_distance(a, na, b, nb);
+      if (d != UINT32_MAX) h[i].score += ENG_PROX_BONUS * wt / (d ? d : 1);
+    }
+    ix_postings_free(pa);
+    ix_postings_free(pb);
+  }
+  return rc;
+}
+
 /* The title field (ENG_TITLE_BONUS): the held hits are sorted best first;
 ** the best ENG_TITLE_DEPTH of them gain a bonus per query word their title
 ** holds, read from the word's AN_NS_TITLE term, one seek per hit, and are
@@ -275,6 +345,12 @@ static int title_rerank(EngEval *ev, IxReader *r, const EngQuery *q, size_t k,
     ix_postings_free(p);
     if (rc) return rc;
   }
+  /* Proximity over the best ENG_PROX_DEPTH by what is known so far. */
+  sort_hits(h, n, best_first);
+  size_t np = n < ENG_PROX_DEPTH ? n : ENG_PROX_DEPTH;
+  sort_hits(h, np, by_doc);
+  int rc = proximity(ev, r, q, h, np, err);
+  if (rc) return rc;
   sort_hits(h, n, best_first);
   if (ev->nheap > k) ev->nheap = k;
   return SW_OK;

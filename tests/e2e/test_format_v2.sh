@@ -66,7 +66,8 @@ chmod -R u+w "$ro"
 
 # The frozen index answers as it did when a fresh build still analysed text
 # as it was built (analysis version 1; tests/data/format-v2/answers.expected,
-# written by dc02907's build, whose fresh build gave the same bytes;
+# written by dc02907's build, whose fresh build gave the same bytes, and
+# rewritten when proximity changed scores (only the scores changed);
 # SW_UPDATE_V2=1 rewrites it). A fresh build now analyses with lemmas
 # (analysis version 2), so its terms, and scores, differ.
 expected="$SW_SOURCE_DIR/tests/data/format-v2/answers.expected"

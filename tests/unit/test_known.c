@@ -3,7 +3,8 @@
 ** promote_known): the one whose whole title is the query's words, and the
 ** one whose own id holds the identifier the query has, above documents that
 ** only mention them, however often and in however short a text; with every
-** k; and in score order.
+** k; and in score order. And proximity: the query's words side by side
+** rank above the same words apart.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,13 @@ int main(void) {
         "\"Budgeten för skolan enligt skollag SFS 2099:1.\"}\n", f);
   fputs("{\"id\": \"m4\", \"title\": \"Trafik\", \"text\": \"Cykelbanor "
         "och trafik.\"}\n", f);
+  /* Two documents of the same words, once each, in other orders: only
+  ** proximity tells them apart (the far one first, so a tie would put it
+  ** first). */
+  fputs("{\"id\": \"p-far\", \"title\": \"Anteckning\", \"text\": "
+        "\"gul dag kom till torget i buss\"}\n", f);
+  fputs("{\"id\": \"p-near\", \"title\": \"Anteckning\", \"text\": "
+        "\"gul buss kom till torget i dag\"}\n", f);
   fclose(f);
   snprintf(dir, sizeof dir, "%s/ix", tmp);
   const char *paths[1] = {path};
@@ -98,6 +106,15 @@ int main(void) {
   /* The whole title, not a part of it: "lag" alone is no title here. */
   id = first(ix, "lag", 10, &s1, &s2);
   CHECK(strcmp(id, "SFS 2099:1") != 0);
+  /* Proximity: the words side by side rank above the same words apart,
+  ** whatever k, and by a score (not an order of their own). */
+  for (size_t j = 0; j < sizeof ks / sizeof *ks; j++) {
+    id = first(ix, "gul buss", ks[j], &s1, &s2);
+    CHECK_EQ_STR(id, "p-near");
+    CHECK(ks[j] == 1 || s1 > s2);
+  }
+  id = first(ix, "buss gul", 10, &s1, &s2);
+  CHECK_EQ_STR(id, "p-near");
   sw_index_close(ix);
   tu_rm_rf(tmp);
   return tu_done();
