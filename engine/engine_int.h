@@ -193,12 +193,14 @@ size_t eng_query_describe(const EngQuery *q, char *buf, size_t cap);
 
 /* ===================================================== interface to expand.c
 ** Query expansion: after parsing, a clause may get alternatives beyond the
-** words the user typed, each with a boost below 1 so that documents with
-** the typed words rank first:
+** words the user typed, each with a boost below 1, so that it weighs less
+** than the word typed in the one score (eval.c; a clause scores its best
+** alternative):
 **   - ASCII-folded spellings: a word typed without å, ä, ö whose term is
 **     rare or absent in the index (`besoker`, `overenskommelse`) also
 **     matches the spellings with those letters that the index holds
-**     (ENG_BOOST_FOLD);
+**     (ENG_BOOST_FOLD; full weight when the index lacks the spelling typed:
+**     it can only mean them);
 **   - synonyms and abbreviations from a synonyms file (corpus/synonyms.conf):
 **     an abbreviation typed in the query (`SIG`, `LVU`; an all-lower-case
 **     one only if it is not a stop word, so `sig` the pronoun stays one)

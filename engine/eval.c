@@ -1281,7 +1281,7 @@ static void mark_everywhere(EngEval *ev, const EngQuery *q) {
       nwords++;
       if (first == UINT32_MAX) first = c;
     }
-  for (uint32_t t = 0; t < q->nterms; t++) ev->terms[t].everywhere = 0;
+  /* TermState.everywhere starts at 0 (prepare clears every term). */
   if (nwords < 2) return;
   const EngQClause *f = &q->clauses[first];
   for (uint32_t a = 0; a < f->natoms; a++) {
